@@ -1,0 +1,16 @@
+module github.com/plinthdb/plinth
+
+go 1.23
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0
+	github.com/google/btree v1.1.3
+	github.com/stretchr/testify v1.10.0
+	golang.org/x/sync v0.10.0
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
