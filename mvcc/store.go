@@ -1,0 +1,259 @@
+package mvcc
+
+import (
+	"sync"
+
+	"github.com/google/btree"
+)
+
+// degree is the B-tree's minimum degree; 32 gives nodes of about 3 KB, which
+// measured best for 16-byte keys on a million-key tree.
+const degree = 32
+
+// KV is a key and its value at some version. Both slices belong to the store
+// and must not be modified.
+type KV struct {
+	Key, Value []byte
+}
+
+// Write is one point mutation of a commit: a new value, or a deletion.
+// Apply keeps the slices, so the caller must not modify them afterwards.
+type Write struct {
+	Key, Value []byte
+	Delete     bool
+}
+
+// KeyRange is the half-open range [Begin, End). A nil End has no upper bound.
+type KeyRange struct {
+	Begin, End []byte
+}
+
+// Store is a multi-version ordered key-value store. See the package doc for
+// what is safe to call concurrently.
+type Store struct {
+	mu   sync.RWMutex
+	tree *btree.BTreeG[item]
+
+	// gc lists, in commit order, keys whose chains hold more than one version
+	// or end in a deletion: the only keys Collect has work on.
+	gc     []gcEntry
+	gcHead int
+
+	versions int // version nodes in all chains, for Stats
+}
+
+type gcEntry struct {
+	ver int64
+	key []byte
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{tree: btree.NewG(degree, less)}
+}
+
+// Get returns the value of key visible at version at. ok is false when the
+// key is absent (never written, or deleted) at that version. The returned
+// slice belongs to the store and must not be modified.
+func (s *Store) Get(key []byte, at int64) (value []byte, ok bool) {
+	s.mu.RLock()
+	it, found := s.tree.Get(pivot(key))
+	var v *version
+	if found {
+		v = it.at(at)
+	}
+	s.mu.RUnlock()
+	if v == nil || v.deleted {
+		return nil, false
+	}
+	return v.value, true
+}
+
+// Range appends to dst the keys in r visible at version at, with their
+// values, ascending (descending when reverse), stopping after limit entries
+// when limit > 0. It holds the read lock for the whole call, so callers that
+// stream large ranges should call it in bounded batches.
+func (s *Store) Range(dst []KV, r KeyRange, at int64, reverse bool, limit int) []KV {
+	if r.End != nil && !less(pivot(r.Begin), pivot(r.End)) {
+		return dst
+	}
+	n := 0
+	visit := func(it item) bool {
+		v := it.at(at)
+		if v == nil || v.deleted {
+			return true
+		}
+		dst = append(dst, KV{Key: it.key, Value: v.value})
+		n++
+		return limit <= 0 || n < limit
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	switch {
+	case !reverse && r.End == nil:
+		s.tree.AscendGreaterOrEqual(pivot(r.Begin), visit)
+	case !reverse:
+		s.tree.AscendRange(pivot(r.Begin), pivot(r.End), visit)
+	case r.End == nil:
+		lo := pivot(r.Begin)
+		s.tree.Descend(func(it item) bool {
+			return !less(it, lo) && visit(it)
+		})
+	default:
+		lo, hi := pivot(r.Begin), pivot(r.End)
+		s.tree.DescendLessOrEqual(hi, func(it item) bool {
+			if !less(it, hi) {
+				return true // the end key itself is excluded
+			}
+			return !less(it, lo) && visit(it)
+		})
+	}
+	return dst
+}
+
+// Apply makes one commit visible at version ver: first every key in clears
+// gets deleted, then writes are applied in order. ver must be greater than
+// every version applied before. Readers see all of the commit or none of it,
+// provided they read at versions published only after Apply returns.
+func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range clears {
+		s.clearRange(ver, r)
+	}
+	for _, w := range writes {
+		s.put(ver, w.Key, &version{ver: ver, value: w.Value, deleted: w.Delete})
+	}
+}
+
+func (s *Store) put(ver int64, key []byte, v *version) {
+	old, found := s.tree.Get(pivot(key))
+	if !found {
+		if v.deleted {
+			return // deleting an absent key leaves nothing to remember
+		}
+		it := pivot(key)
+		it.head = v
+		s.tree.ReplaceOrInsert(it)
+		s.versions++
+		return
+	}
+	if old.head.deleted && v.deleted {
+		return
+	}
+	v.next = old.head
+	old.head = v
+	s.tree.ReplaceOrInsert(old)
+	s.versions++
+	s.gc = append(s.gc, gcEntry{ver: ver, key: old.key})
+}
+
+func (s *Store) clearRange(ver int64, r KeyRange) {
+	var live []item
+	collect := func(it item) bool {
+		if !it.head.deleted {
+			live = append(live, it)
+		}
+		return true
+	}
+	if r.End == nil {
+		s.tree.AscendGreaterOrEqual(pivot(r.Begin), collect)
+	} else if less(pivot(r.Begin), pivot(r.End)) {
+		s.tree.AscendRange(pivot(r.Begin), pivot(r.End), collect)
+	}
+	for _, it := range live {
+		it.head = &version{ver: ver, deleted: true, next: it.head}
+		s.tree.ReplaceOrInsert(it)
+		s.versions++
+		s.gc = append(s.gc, gcEntry{ver: ver, key: it.key})
+	}
+}
+
+// Collect reclaims versions no reader can see any more, given that no read
+// will ask for a version below horizon: each key keeps its newest version <=
+// horizon and those after it, and a key whose remaining oldest version is a
+// deletion loses it (and leaves the tree if nothing else remains). It does at
+// most budget units of work (budget <= 0: no bound) and reports how many
+// collectable entries remain queued, so callers can spread the work.
+func (s *Store) Collect(horizon int64, budget int) (pending int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	done := 0
+	for s.gcHead < len(s.gc) && (budget <= 0 || done < budget) {
+		e := s.gc[s.gcHead]
+		if e.ver > horizon {
+			break
+		}
+		s.gc[s.gcHead] = gcEntry{}
+		s.gcHead++
+		done++
+		s.trim(e.key, horizon)
+	}
+	// Compact the queue once its consumed head dominates, so its memory
+	// returns too.
+	if s.gcHead > 1024 && s.gcHead*2 > len(s.gc) {
+		n := copy(s.gc, s.gc[s.gcHead:])
+		clear(s.gc[n:])
+		s.gc = s.gc[:n]
+		if cap(s.gc) > 4096 && cap(s.gc) > 4*n {
+			s.gc = append([]gcEntry(nil), s.gc...)
+		}
+		s.gcHead = 0
+	}
+	return s.pendingLocked(horizon)
+}
+
+func (s *Store) pendingLocked(horizon int64) int {
+	n := 0
+	for i := s.gcHead; i < len(s.gc) && s.gc[i].ver <= horizon; i++ {
+		n++
+		if n > 1024 {
+			break // enough to say "more work"; counting further costs time
+		}
+	}
+	return n
+}
+
+// trim cuts key's chain below the newest version <= horizon.
+func (s *Store) trim(key []byte, horizon int64) {
+	it, found := s.tree.Get(pivot(key))
+	if !found {
+		return
+	}
+	var prev *version
+	n := it.head
+	for n != nil && n.ver > horizon {
+		prev, n = n, n.next
+	}
+	if n == nil {
+		return
+	}
+	for d := n.next; d != nil; d = d.next {
+		s.versions--
+	}
+	n.next = nil
+	if !n.deleted {
+		return
+	}
+	// A deletion with nothing older is the same as no version at all.
+	s.versions--
+	if prev != nil {
+		prev.next = nil
+		return
+	}
+	s.tree.Delete(it)
+}
+
+// Stats describes the store's size.
+type Stats struct {
+	Keys     int // keys in the tree, including those whose newest version is a deletion
+	Versions int // version nodes, deletions included
+	Pending  int // queued entries that Collect may still trim
+}
+
+// Stats returns the store's current size.
+func (s *Store) Stats() Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return Stats{Keys: s.tree.Len(), Versions: s.versions, Pending: len(s.gc) - s.gcHead}
+}

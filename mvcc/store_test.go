@@ -1,0 +1,225 @@
+package mvcc
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// model is the reference: the full state after every version, kept whole.
+type model struct {
+	states []map[string]string // states[v] = state after version v
+}
+
+func (m *model) at(v int64) map[string]string { return m.states[v] }
+
+func (m *model) apply(clears []KeyRange, writes []Write) {
+	next := map[string]string{}
+	for k, v := range m.states[len(m.states)-1] {
+		next[k] = v
+	}
+	for _, r := range clears {
+		for k := range next {
+			if k >= string(r.Begin) && (r.End == nil || k < string(r.End)) {
+				delete(next, k)
+			}
+		}
+	}
+	for _, w := range writes {
+		if w.Delete {
+			delete(next, string(w.Key))
+		} else {
+			next[string(w.Key)] = string(w.Value)
+		}
+	}
+	m.states = append(m.states, next)
+}
+
+func (m *model) scan(v int64, r KeyRange, reverse bool, limit int) []string {
+	var keys []string
+	for k := range m.at(v) {
+		if k >= string(r.Begin) && (r.End == nil || k < string(r.End)) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	if reverse {
+		slices.Reverse(keys)
+	}
+	if limit > 0 && len(keys) > limit {
+		keys = keys[:limit]
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + "=" + m.at(v)[k]
+	}
+	return out
+}
+
+func randKey(r *rand.Rand) []byte {
+	// A small alphabet and lengths 0-3 give prefixes, empty keys, and keys
+	// that differ only past the inline 16-byte prefix.
+	n := r.IntN(4)
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = "a\x00\xffb"[r.IntN(4)]
+	}
+	if r.IntN(8) == 0 {
+		b = append(bytes.Repeat([]byte("p"), 16), b...)
+	}
+	return b
+}
+
+func TestStoreMatchesModel(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, 99))
+			s := New()
+			m := &model{states: []map[string]string{{}}}
+			horizon := int64(0)
+			for ver := int64(1); ver <= 300; ver++ {
+				var clears []KeyRange
+				var writes []Write
+				if r.IntN(5) == 0 {
+					b, e := randKey(r), randKey(r)
+					if bytes.Compare(b, e) > 0 {
+						b, e = e, b
+					}
+					if r.IntN(4) == 0 {
+						e = nil
+					}
+					clears = append(clears, KeyRange{b, e})
+				}
+				for range r.IntN(4) {
+					writes = append(writes, Write{Key: randKey(r), Value: []byte(fmt.Sprint(ver)), Delete: r.IntN(3) == 0})
+				}
+				s.Apply(ver, clears, writes)
+				m.apply(clears, writes)
+				if r.IntN(10) == 0 {
+					horizon = max(horizon, ver-int64(r.IntN(10)))
+					s.Collect(horizon, r.IntN(5))
+				}
+				for range 5 {
+					at := horizon + r.Int64N(ver-horizon+1)
+					k := randKey(r)
+					got, ok := s.Get(k, at)
+					want, wok := m.at(at)[string(k)]
+					require.Equal(t, wok, ok, "get %q at %d", k, at)
+					require.Equal(t, want, string(got))
+					b, e := randKey(r), randKey(r)
+					if r.IntN(5) == 0 {
+						e = nil
+					}
+					rg := KeyRange{b, e}
+					rev, lim := r.IntN(2) == 0, r.IntN(4)
+					var gotScan []string
+					for _, kv := range s.Range(nil, rg, at, rev, lim) {
+						gotScan = append(gotScan, string(kv.Key)+"="+string(kv.Value))
+					}
+					wantScan := m.scan(at, rg, rev, lim)
+					if len(wantScan) == 0 {
+						wantScan = nil
+					}
+					require.Equal(t, wantScan, gotScan, "scan %q rev=%v lim=%d at %d", rg, rev, lim, at)
+				}
+			}
+		})
+	}
+}
+
+func TestCollectReturnsToLiveSize(t *testing.T) {
+	s := New()
+	ver := int64(0)
+	const keys = 1000
+	for round := 0; round < 20; round++ {
+		ver++
+		var ws []Write
+		for i := 0; i < keys; i++ {
+			ws = append(ws, Write{Key: []byte(fmt.Sprintf("k%04d", i)), Value: []byte(fmt.Sprint(round))})
+		}
+		s.Apply(ver, nil, ws)
+	}
+	// Delete half the keys one way, the other half by range.
+	ver++
+	var ws []Write
+	for i := 0; i < keys/4; i++ {
+		ws = append(ws, Write{Key: []byte(fmt.Sprintf("k%04d", i)), Delete: true})
+	}
+	s.Apply(ver, []KeyRange{{Begin: []byte("k0250"), End: []byte("k0500")}}, ws)
+	st := s.Stats()
+	require.Equal(t, keys, st.Keys)
+	require.Equal(t, keys*20+keys/2, st.Versions)
+
+	require.Zero(t, s.Collect(ver, 0))
+	st = s.Stats()
+	require.Equal(t, keys/2, st.Keys, "deleted keys leave the tree")
+	require.Equal(t, keys/2, st.Versions, "one version per live key")
+	require.Zero(t, st.Pending)
+	v, ok := s.Get([]byte("k0999"), ver)
+	require.True(t, ok)
+	require.Equal(t, "19", string(v))
+	_, ok = s.Get([]byte("k0100"), ver)
+	require.False(t, ok)
+}
+
+func TestCollectKeepsWhatReadersAtHorizonSee(t *testing.T) {
+	s := New()
+	k := []byte("k")
+	s.Apply(1, nil, []Write{{Key: k, Value: []byte("1")}})
+	s.Apply(2, nil, []Write{{Key: k, Value: []byte("2")}})
+	s.Apply(3, nil, []Write{{Key: k, Delete: true}})
+	s.Apply(4, nil, []Write{{Key: k, Value: []byte("4")}})
+	s.Collect(2, 0)
+	v, _ := s.Get(k, 2)
+	require.Equal(t, "2", string(v))
+	_, ok := s.Get(k, 3)
+	require.False(t, ok)
+	s.Collect(3, 0)
+	_, ok = s.Get(k, 3)
+	require.False(t, ok)
+	v, _ = s.Get(k, 4)
+	require.Equal(t, "4", string(v))
+	require.Equal(t, 1, s.Stats().Versions)
+}
+
+// TestConcurrentReadersSeeWholeCommits checks atomic visibility: every commit
+// writes the same version number to all keys, so a reader at a fixed version
+// must see one consistent value across a scan.
+func TestConcurrentReadersSeeWholeCommits(t *testing.T) {
+	s := New()
+	const keys = 200
+	var published sync.Map
+	write := func(ver int64) {
+		ws := make([]Write, keys)
+		for i := range ws {
+			ws[i] = Write{Key: []byte(fmt.Sprintf("k%03d", i)), Value: []byte(fmt.Sprint(ver))}
+		}
+		s.Apply(ver, nil, ws)
+		published.Store("v", ver)
+	}
+	write(1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for v := int64(2); v <= 200; v++ {
+			write(v)
+			s.Collect(v-5, 50)
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		pv, _ := published.Load("v")
+		at := pv.(int64)
+		kvs := s.Range(nil, KeyRange{Begin: []byte("k")}, at, i%2 == 0, 0)
+		require.Len(t, kvs, keys)
+		for _, kv := range kvs {
+			require.Equal(t, fmt.Sprint(at), string(kv.Value))
+		}
+	}
+	wg.Wait()
+}
