@@ -1,0 +1,237 @@
+package kv
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plinthdb/plinth/conflict"
+	"github.com/plinthdb/plinth/mvcc"
+)
+
+// DB is an open in-memory database. It is safe for concurrent use by many
+// goroutines; every transaction created from it is independent.
+type DB struct {
+	opts  Options
+	start time.Time // the monotonic clock's origin for versionTime
+
+	store *mvcc.Store
+
+	// committed is the newest version whose commit is fully applied: a new
+	// read version is one atomic load of it (PEERS.md 10.3).
+	committed atomic.Int64
+	closed    atomic.Bool
+
+	// commitMu orders commits: conflict check, apply and publish happen as
+	// one step, so versions are strictly increasing and gap-free.
+	commitMu sync.Mutex
+	history  *conflict.History
+	// times records, for recent versions, the clock reading just after each
+	// was published; times[i] is version timesBase+i. It decides which
+	// versions are older than the MVCC window.
+	times     []int64
+	timesBase int64
+	horizon   int64 // versions below it may have been garbage-collected
+
+	stats dbStats
+
+	gcStop chan struct{}
+	gcDone chan struct{}
+}
+
+type dbStats struct {
+	commits, conflicts, tooOld, retries atomic.Int64
+}
+
+// Stats counts what a database has done since Open.
+type Stats struct {
+	// Commits counts successful commits that wrote (read-only commits are
+	// not counted).
+	Commits int64
+	// Conflicts counts commits refused with ErrNotCommitted.
+	Conflicts int64
+	// TooOld counts reads and commits refused with ErrTransactionTooOld.
+	TooOld int64
+	// Retries counts OnError calls that led to a retry.
+	Retries int64
+	// Version is the newest committed version.
+	Version int64
+	// Keys and Versions describe the versioned store: keys held (deleted
+	// ones included until collected) and value versions kept.
+	Keys, Versions int
+	// ConflictRanges is the number of boundaries in the conflict history.
+	ConflictRanges int
+}
+
+// initialVersion is the version of the empty database, so that every read
+// version is positive, as SetReadVersion requires.
+const initialVersion = 1
+
+// Open returns a new, empty in-memory database. opts may be nil for
+// defaults.
+func Open(opts *Options) (*DB, error) {
+	o := opts.withDefaults()
+	db := &DB{
+		opts:      o,
+		start:     time.Now(),
+		store:     mvcc.New(),
+		history:   conflict.New(),
+		times:     []int64{0},
+		timesBase: initialVersion,
+		horizon:   initialVersion,
+		gcStop:    make(chan struct{}),
+		gcDone:    make(chan struct{}),
+	}
+	db.committed.Store(initialVersion)
+	go db.collectLoop()
+	return db, nil
+}
+
+// Close releases the database. Every call on it or on its transactions
+// afterwards returns an error matching ErrDatabaseClosed. Close is safe to
+// call more than once.
+func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	close(db.gcStop)
+	<-db.gcDone
+	return nil
+}
+
+// Stats returns the database's counters.
+func (db *DB) Stats() Stats {
+	st := db.store.Stats()
+	db.commitMu.Lock()
+	ranges := db.history.Len()
+	db.commitMu.Unlock()
+	return Stats{
+		Commits:        db.stats.commits.Load(),
+		Conflicts:      db.stats.conflicts.Load(),
+		TooOld:         db.stats.tooOld.Load(),
+		Retries:        db.stats.retries.Load(),
+		Version:        db.committed.Load(),
+		Keys:           st.Keys,
+		Versions:       st.Versions,
+		ConflictRanges: ranges,
+	}
+}
+
+// now reads the monotonic clock, in nanoseconds since Open.
+func (db *DB) now() int64 { return int64(time.Since(db.start)) }
+
+func (db *DB) window() int64 { return int64(db.opts.MVCCWindow) }
+
+// readVersion returns a new read version and the clock reading that starts
+// its window. The clock is read first: the commit after the version returned
+// was published after that reading, so the version cannot have been
+// superseded longer than the window ago while the transaction thinks it is
+// younger (see collect).
+func (db *DB) readVersion() (version, at int64) {
+	at = db.now()
+	return db.committed.Load(), at
+}
+
+// versionTime returns the clock reading from which version v's window runs:
+// when it was superseded by the next commit, or now if it is the newest. ok
+// is false when v is older than the versions still tracked.
+func (db *DB) versionTime(v int64) (at int64, ok bool) {
+	db.commitMu.Lock()
+	defer db.commitMu.Unlock()
+	if v < db.horizon || v < db.timesBase {
+		return 0, false
+	}
+	i := v + 1 - db.timesBase
+	if i >= int64(len(db.times)) {
+		return db.now(), true
+	}
+	return db.times[i], true
+}
+
+// advanceHorizon drops version times older than the window and returns the
+// new horizon: the newest version published at or before now-window. Any
+// transaction still inside its window has a read version at or above it, so
+// versions below the horizon can be forgotten. Called with commitMu held.
+func (db *DB) advanceHorizon() int64 {
+	cutoff := db.now() - db.window()
+	drop := 0
+	for drop+1 < len(db.times) && db.times[drop+1] <= cutoff {
+		drop++
+	}
+	if drop > 0 {
+		db.timesBase += int64(drop)
+		db.times = db.times[drop:]
+		if cap(db.times) > 1024 && len(db.times) < cap(db.times)/4 {
+			db.times = append([]int64(nil), db.times...)
+		}
+	}
+	if db.timesBase > db.horizon {
+		db.horizon = db.timesBase
+	}
+	return db.horizon
+}
+
+// collect reclaims versions and conflict history older than the horizon,
+// at most budget units of store work (0: all). Called with commitMu held.
+func (db *DB) collect(budget int) (pending int) {
+	h := db.advanceHorizon()
+	db.history.RemoveBefore(h)
+	return db.store.Collect(h, budget)
+}
+
+// collectLoop collects garbage while the database is idle, so memory
+// returns to the live data even when no commits come to do it. It works in
+// bounded steps, releasing the commit lock between them.
+func (db *DB) collectLoop() {
+	defer close(db.gcDone)
+	every := db.opts.MVCCWindow / 4
+	every = min(max(every, 10*time.Millisecond), time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	swept := int64(0) // horizon of the last full sweep of the conflict history
+	for {
+		select {
+		case <-db.gcStop:
+			return
+		case <-t.C:
+		}
+		// A full sweep is two passes that each reach the end of the key
+		// space, since a pass resumes where the commit path left off.
+		passes := 0
+		for {
+			db.commitMu.Lock()
+			h := db.advanceHorizon()
+			pending := db.store.Collect(h, 4096)
+			if h > swept && passes < 2 && db.history.RemoveBeforeStep(h, 4096) {
+				passes++
+			}
+			if passes == 2 || db.history.Len() == 0 {
+				swept, passes = h, 0
+			}
+			db.commitMu.Unlock()
+			if pending == 0 && h <= swept {
+				break
+			}
+			select {
+			case <-db.gcStop:
+				return
+			default:
+			}
+		}
+	}
+}
+
+func (db *DB) checkOpen() error {
+	if db.closed.Load() {
+		return newError(codeDatabaseClosed, "")
+	}
+	return nil
+}
+
+// NewTransaction returns a bare transaction, for a hand-written retry loop
+// around Commit and OnError. Most callers want Transact.
+func (db *DB) NewTransaction() *Transaction {
+	tr := &Transaction{db: db}
+	tr.init()
+	return tr
+}

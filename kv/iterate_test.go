@@ -1,0 +1,141 @@
+package kv
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func collect(t *testing.T, seq func(func(KeyValue, error) bool), body func(kv KeyValue)) []string {
+	t.Helper()
+	var got []string
+	for kv, err := range seq {
+		require.NoError(t, err)
+		got = append(got, string(kv.Key))
+		if body != nil {
+			body(kv)
+		}
+	}
+	return got
+}
+
+func TestIterateSeesWritesAheadOfPosition(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "a", "1", "b", "2", "c", "3", "d", "4", "e", "5", "f", "6")
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		got := collect(t, tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}), func(kv KeyValue) {
+			if string(kv.Key) == "b" {
+				tr.Set([]byte("bb"), []byte("ahead"))       // ahead: appears
+				tr.Set([]byte("a0"), []byte("behind"))      // behind: not revisited
+				tr.Clear([]byte("d"))                       // ahead: skipped
+				tr.ClearRange([]byte("e"), []byte("e\x00")) // ahead: skipped
+				tr.Set([]byte("b"), []byte("current"))      // at the position: not revisited
+			}
+		})
+		require.Equal(t, []string{"a", "b", "bb", "c", "f"}, got)
+		// Reverse, and a write ahead in that direction.
+		got = collect(t, tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{Reverse: true}), func(kv KeyValue) {
+			if string(kv.Key) == "f" {
+				tr.Set([]byte("c5"), []byte("ahead"))
+				tr.Clear([]byte("bb"))
+			}
+		})
+		require.Equal(t, []string{"f", "c5", "c", "b", "a0", "a"}, got)
+		return nil
+	}))
+}
+
+func TestIterateLimitAndEarlyStop(t *testing.T) {
+	db := openDB(t, nil)
+	for i := 0; i < 100; i++ {
+		put(t, db, string(rune('A'+i)), "v")
+	}
+	require.NoError(t, db.ReadTransact(func(rt ReadTransaction) error {
+		got := collect(t, rt.Iterate(KeyRange{[]byte(""), []byte("\xff")}, RangeOptions{Limit: 7}), nil)
+		require.Len(t, got, 7)
+		n := 0
+		for _, err := range rt.Iterate(KeyRange{[]byte(""), []byte("\xff")}, RangeOptions{}) {
+			require.NoError(t, err)
+			n++
+			if n == 3 {
+				break
+			}
+		}
+		require.Equal(t, 3, n)
+		return nil
+	}))
+}
+
+func TestIterateEarlyStopConflictCoversOnlyWhatWasConsumed(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "a", "1", "b", "2", "c", "3", "d", "4")
+	stop := func(tr *Transaction) {
+		for kv, err := range tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}) {
+			require.NoError(t, err)
+			if string(kv.Key) == "b" {
+				break
+			}
+		}
+	}
+	// An insert after the last consumed row does not conflict...
+	tr := db.NewTransaction()
+	stop(tr)
+	put(t, db, "c5", "x")
+	tr.Set([]byte("w"), nil)
+	require.NoError(t, tr.Commit())
+	// ...one before it does.
+	tr = db.NewTransaction()
+	stop(tr)
+	put(t, db, "a5", "x")
+	tr.Set([]byte("w"), nil)
+	require.ErrorIs(t, tr.Commit(), ErrNotCommitted)
+	// A loop that ran to the end depends on the whole range.
+	tr = db.NewTransaction()
+	collect(t, tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}), nil)
+	put(t, db, "y", "x")
+	tr.Set([]byte("w"), nil)
+	require.ErrorIs(t, tr.Commit(), ErrNotCommitted)
+}
+
+func TestNestedUseInsideIterateDoesNotDeadlock(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "a", "1", "b", "2", "c", "3")
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		for kv, err := range tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}) {
+			if err != nil {
+				return err
+			}
+			// Reads of the same transaction, and a whole nested transaction.
+			if _, err := tr.Get(kv.Key); err != nil {
+				return err
+			}
+			if _, err := tr.GetRange(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}); err != nil {
+				return err
+			}
+			if err := db.Transact(func(o *Transaction) error {
+				o.Set(append([]byte("copy/"), kv.Key...), kv.Value)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.Equal(t, "2", string(get(t, db, "copy/b")))
+}
+
+func TestIterateAfterCommitInsideLoop(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "a", "1", "b", "2")
+	tr := db.NewTransaction()
+	var errs []error
+	for _, err := range tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		require.NoError(t, tr.Commit())
+	}
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrUsedDuringCommit)
+}

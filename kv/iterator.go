@@ -1,0 +1,162 @@
+package kv
+
+import (
+	"bytes"
+
+	"github.com/plinthdb/plinth/internal/mutation"
+	"github.com/plinthdb/plinth/mvcc"
+)
+
+// cursor walks the transaction's view of [begin, end): the database at the
+// read version merged with the write buffer. Database rows are fetched in
+// batches (they cannot change at a fixed version), while the write buffer is
+// consulted afresh at every step, so a write made between two steps is seen
+// by the next one if it lies ahead of the cursor. Called with tr.mu held.
+type cursor struct {
+	tr         *Transaction
+	rv         int64
+	begin, end []byte
+	reverse    bool
+
+	pos     []byte // last key produced, when started
+	started bool
+
+	db     []mvcc.KV // current batch of database rows
+	dbi    int
+	dbMore bool   // the database may hold rows beyond the batch
+	dbNext []byte // forward: next batch begins here; reverse: ends here
+	batch  int
+}
+
+const maxBatch = 1024
+
+func newCursor(tr *Transaction, rv int64, begin, end []byte, reverse bool, batch int) *cursor {
+	c := &cursor{tr: tr, rv: rv, begin: begin, end: end, reverse: reverse, dbMore: true, batch: batch}
+	if reverse {
+		c.dbNext = end
+	} else {
+		c.dbNext = begin
+	}
+	return c
+}
+
+func (c *cursor) fill() {
+	r := mvcc.KeyRange{Begin: c.begin, End: c.end}
+	if c.reverse {
+		r.End = c.dbNext
+	} else {
+		r.Begin = c.dbNext
+	}
+	c.db = c.tr.db.store.Range(c.db[:0], r, c.rv, c.reverse, c.batch)
+	c.dbi = 0
+	c.dbMore = len(c.db) == c.batch
+	if n := len(c.db); n > 0 {
+		if c.reverse {
+			c.dbNext = c.db[n-1].Key
+		} else {
+			c.dbNext = keyAfter(c.db[n-1].Key)
+		}
+	}
+	c.batch = min(c.batch*2, maxBatch)
+}
+
+// bufferNext returns the next write-buffer entry inside the range, or nil.
+func (c *cursor) bufferNext() *wentry {
+	w := &c.tr.writes
+	if !w.hasEntries() {
+		return nil
+	}
+	if !c.reverse {
+		var e *wentry
+		if c.started {
+			e = w.next(c.pos, false)
+		} else {
+			e = w.next(c.begin, true)
+		}
+		if e != nil && bytes.Compare(e.key, c.end) >= 0 {
+			return nil
+		}
+		return e
+	}
+	var e *wentry
+	if c.started {
+		e = w.prev(c.pos, false)
+	} else {
+		e = w.prev(c.end, false)
+	}
+	if e != nil && bytes.Compare(e.key, c.begin) < 0 {
+		return nil
+	}
+	return e
+}
+
+// next returns the next visible row. The slices belong to the store or the
+// write buffer: callers copy them before handing them out.
+func (c *cursor) next() (key, value []byte, ok bool, err error) {
+	for {
+		if c.dbi == len(c.db) && c.dbMore {
+			c.fill()
+		}
+		var dk *mvcc.KV
+		if c.dbi < len(c.db) {
+			dk = &c.db[c.dbi]
+		}
+		be := c.bufferNext()
+		if dk == nil && be == nil {
+			return nil, nil, false, nil
+		}
+		if be != nil && (dk == nil || c.before(be.key, dk.Key)) {
+			// The buffer's key comes first or ties: its state wins. The
+			// database lacks the key unless the current row is that key,
+			// since the batch holds every database key past the cursor in
+			// order.
+			var base []byte
+			baseOK := false
+			if dk != nil && bytes.Equal(dk.Key, be.key) {
+				base, baseOK = dk.Value, true
+				c.dbi++
+			}
+			c.pos, c.started = be.key, true
+			if be.stamped {
+				return nil, nil, false, unreadableError(be.key)
+			}
+			if be.known {
+				if !be.present {
+					continue
+				}
+				return be.key, be.value, true, nil
+			}
+			v, present := applyOps(base, baseOK, be.ops)
+			if !present {
+				continue
+			}
+			return be.key, v, true, nil
+		}
+		c.dbi++
+		c.pos, c.started = dk.Key, true
+		if c.tr.writes.isCleared(dk.Key) {
+			continue
+		}
+		return dk.Key, dk.Value, true, nil
+	}
+}
+
+// before reports whether buffer key a is reached no later than database key
+// b in the cursor's direction.
+func (c *cursor) before(a, b []byte) bool {
+	if c.reverse {
+		return bytes.Compare(a, b) >= 0
+	}
+	return bytes.Compare(a, b) <= 0
+}
+
+func applyOps(v []byte, present bool, ops []pendingOp) ([]byte, bool) {
+	for _, op := range ops {
+		v, present = mutation.Apply(op.typ, v, present, op.param)
+	}
+	return v, present
+}
+
+func unreadableError(key []byte) error {
+	return newError(1036, "key %q was written with a versionstamp in this transaction and is unreadable until commit", printable(key))
+}

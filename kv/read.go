@@ -1,0 +1,533 @@
+package kv
+
+import (
+	"bytes"
+	"iter"
+
+	"github.com/plinthdb/plinth/selector"
+)
+
+// ReadTransaction is the read side of a transaction, implemented by
+// *Transaction and by the view Snapshot returns.
+type ReadTransaction interface {
+	// Get returns the value of key, or nil with no error when it is absent.
+	// A present empty value is a non-nil empty slice.
+	Get(key []byte) ([]byte, error)
+	// GetKey returns the key sel resolves to.
+	GetKey(sel selector.KeySelector) ([]byte, error)
+	// GetRange returns the rows of r, shaped by opts.
+	GetRange(r Range, opts RangeOptions) ([]KeyValue, error)
+	// Iterate streams the rows of r, shaped by opts.
+	Iterate(r Range, opts RangeOptions) iter.Seq2[KeyValue, error]
+	// GetReadVersion returns the version the transaction reads at.
+	GetReadVersion() (int64, error)
+	// Snapshot returns a view whose reads add no read conflict ranges.
+	Snapshot() ReadTransaction
+}
+
+var _ ReadTransaction = (*Transaction)(nil)
+
+// Snapshot returns a view of the transaction whose reads add no read
+// conflict ranges: a commit by another transaction into what they read does
+// not make this one fail. Snapshot reads still see the transaction's own
+// writes. The view shares the transaction's state and is safe for
+// concurrent use like it.
+func (tr *Transaction) Snapshot() ReadTransaction { return snapshot{tr} }
+
+type snapshot struct{ tr *Transaction }
+
+func (s snapshot) Get(key []byte) ([]byte, error) { return s.tr.get(key, true) }
+func (s snapshot) GetKey(sel selector.KeySelector) ([]byte, error) {
+	return s.tr.getKey(sel, true)
+}
+func (s snapshot) GetRange(r Range, opts RangeOptions) ([]KeyValue, error) {
+	return s.tr.getRange(r, opts, true)
+}
+func (s snapshot) Iterate(r Range, opts RangeOptions) iter.Seq2[KeyValue, error] {
+	return s.tr.iterate(r, opts, true)
+}
+func (s snapshot) GetReadVersion() (int64, error) { return s.tr.GetReadVersion() }
+func (s snapshot) Snapshot() ReadTransaction      { return s }
+
+// GetReadVersion returns the transaction's read version, taking the newest
+// committed version if none was taken or set yet.
+func (tr *Transaction) GetReadVersion() (int64, error) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if err := tr.checkRead(); err != nil {
+		return 0, err
+	}
+	if err := tr.ensureReadVersion(); err != nil {
+		return 0, err
+	}
+	return tr.rv, tr.checkAge()
+}
+
+// SetReadVersion makes the transaction read at version v instead of the
+// newest. It must come before any read; otherwise, or when v <= 0, or when v
+// is newer than the newest commit (ErrFutureVersion) or older than the MVCC
+// window (ErrTransactionTooOld), the next read or commit fails.
+func (tr *Transaction) SetReadVersion(v int64) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	switch {
+	case tr.hasRV:
+		tr.deferErr(newError(2010, "the read version was already %d", tr.rv))
+	case v <= 0:
+		tr.deferErr(newError(2011, "read version %d is not positive", v))
+	case v > tr.db.committed.Load():
+		tr.deferErr(newError(1009, "read version %d is newer than the newest commit %d", v, tr.db.committed.Load()))
+	default:
+		at, ok := tr.db.versionTime(v)
+		if !ok {
+			tr.deferErr(tooOld(v))
+			return
+		}
+		tr.hasRV, tr.rv, tr.rvTime = true, v, at
+	}
+}
+
+func tooOld(v int64) error {
+	return newError(1007, "read version %d is older than the MVCC window", v)
+}
+
+func (tr *Transaction) ensureReadVersion() error {
+	if !tr.hasRV {
+		tr.rv, tr.rvTime = tr.db.readVersion()
+		tr.hasRV = true
+	}
+	return nil
+}
+
+// checkAge refuses a read version older than the MVCC window. Reads call it
+// after reading: garbage collection only removes what a version needs once
+// that version is past its window, so a read that passes the check after
+// reading read intact data.
+func (tr *Transaction) checkAge() error {
+	if tr.db.now()-tr.rvTime > tr.db.window() {
+		tr.db.stats.tooOld.Add(1)
+		return tooOld(tr.rv)
+	}
+	return nil
+}
+
+// Get returns the value of key at the transaction's read version, with the
+// transaction's own writes applied; nil with no error when the key is
+// absent, and a non-nil empty slice for a present empty value. It adds the
+// read conflict range [key, key+"\x00") unless the transaction already set
+// or cleared key itself. The returned slice is the caller's.
+func (tr *Transaction) Get(key []byte) ([]byte, error) { return tr.get(key, false) }
+
+func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if err := tr.checkRead(); err != nil {
+		return nil, err
+	}
+	if bytes.Compare(key, tr.maxReadKey()) >= 0 {
+		return nil, outsideRange(key)
+	}
+	// Every read fixes the read version, even one answered from the
+	// transaction's own writes, so later reads are consistent with it.
+	tr.ensureReadVersion()
+	if len(key) > keyLimit(key) {
+		return nil, nil // no such key can exist (SEMANTICS.md 4)
+	}
+	var e *wentry
+	if tr.writes.hasEntries() {
+		e = tr.writes.get(key)
+	}
+	if e != nil && e.stamped {
+		return nil, unreadableError(key)
+	}
+	if e != nil && e.known {
+		if !e.present {
+			return nil, nil
+		}
+		return clone(e.value), nil
+	}
+	if e == nil && tr.writes.isCleared(key) {
+		return nil, nil
+	}
+	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(key, keyAfter(key)) {
+		return nil, unreadableError(key)
+	}
+	v, ok := tr.db.store.Get(key, tr.rv)
+	if err := tr.checkAge(); err != nil {
+		return nil, err
+	}
+	if e != nil {
+		v, ok = applyOps(v, ok, e.ops)
+	}
+	if !snap {
+		tr.addReadPoint(key)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return clone(v), nil
+}
+
+func clone(b []byte) []byte { return append([]byte{}, b...) }
+
+func keyLimit(key []byte) int {
+	if len(key) > 0 && key[0] == 0xff {
+		return MaxSystemKeySize
+	}
+	return MaxKeySize
+}
+
+func outsideRange(key []byte) error {
+	return newError(2004, "key %q is outside the legal range (keys from \\xff need system key access)", printable(key))
+}
+
+// GetKey returns the key that sel selects in the transaction's view (the
+// database at the read version with the transaction's writes applied).
+// Running off the start gives the empty key; off the end gives \xff (or
+// \xff\xff with system key access). It adds the read conflict range that
+// covers every key whose insertion or removal could change the answer
+// (SEMANTICS.md 6.3). Its cost grows with |sel.Offset|.
+func (tr *Transaction) GetKey(sel selector.KeySelector) ([]byte, error) {
+	return tr.getKey(sel, false)
+}
+
+func (tr *Transaction) getKey(sel selector.KeySelector, snap bool) ([]byte, error) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if err := tr.checkRead(); err != nil {
+		return nil, err
+	}
+	r, err := tr.resolve(sel, snap)
+	if err != nil {
+		return nil, err
+	}
+	return clone(r), nil
+}
+
+// resolve resolves sel and, unless snap, adds its read conflict range.
+func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, error) {
+	max := tr.maxReadKey()
+	if bytes.Compare(sel.Key, max) > 0 {
+		return nil, outsideRange(sel.Key)
+	}
+	tr.ensureReadVersion()
+	r, err := selector.Resolve(mergedSource{tr}, sel, max)
+	if err != nil {
+		return nil, err
+	}
+	if err := tr.checkAge(); err != nil {
+		return nil, err
+	}
+	if !snap {
+		k := sel.Key
+		if sel.OrEqual {
+			k = keyAfter(k)
+		}
+		if sel.Offset <= 0 {
+			tr.addReadRange(r, k)
+		} else {
+			tr.addReadRange(k, keyAfter(r))
+		}
+	}
+	return r, nil
+}
+
+// mergedSource presents the transaction's view to the selector resolver.
+type mergedSource struct{ tr *Transaction }
+
+func (s mergedSource) Ascend(from []byte, exclusive bool) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		if exclusive {
+			from = keyAfter(from)
+		}
+		c := newCursor(s.tr, s.tr.rv, from, maxSystemKey, false, 16)
+		s.walk(c, yield)
+	}
+}
+
+func (s mergedSource) Descend(from []byte, inclusive bool) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		if inclusive {
+			from = keyAfter(from)
+		}
+		c := newCursor(s.tr, s.tr.rv, nil, from, true, 16)
+		s.walk(c, yield)
+	}
+}
+
+func (mergedSource) walk(c *cursor, yield func([]byte, error) bool) {
+	for {
+		k, _, ok, err := c.next()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if !ok || !yield(k, nil) {
+			return
+		}
+	}
+}
+
+// bounds resolves a range's selectors to keys [begin, end), adding the
+// conflict ranges of any selector that needed resolving. A selector of the
+// form (k, false, 1), or (k, true, 1), which is (k+"\x00", false, 1), is a
+// plain bound and needs none (SEMANTICS.md 5.3).
+func (tr *Transaction) bounds(r Range, snap bool) (begin, end []byte, err error) {
+	bs, es := r.Selectors()
+	max := tr.maxReadKey()
+	if bytes.Compare(bs.Key, max) > 0 {
+		return nil, nil, outsideRange(bs.Key)
+	}
+	if bytes.Compare(es.Key, max) > 0 {
+		return nil, nil, outsideRange(es.Key)
+	}
+	bound := func(s selector.KeySelector) ([]byte, error) {
+		if s.Offset == 1 {
+			if s.OrEqual {
+				return keyAfter(s.Key), nil
+			}
+			return s.Key, nil
+		}
+		return tr.resolve(s, snap)
+	}
+	if begin, err = bound(bs); err != nil {
+		return nil, nil, err
+	}
+	if end, err = bound(es); err != nil {
+		return nil, nil, err
+	}
+	if bytes.Compare(end, max) > 0 {
+		end = max
+	}
+	return begin, end, nil
+}
+
+// GetRange returns the rows of r in the transaction's view, ascending (or
+// descending with opts.Reverse), at most opts.Limit of them. A range whose
+// begin resolves at or after its end is empty. Unless the transaction is a
+// snapshot view it adds a read conflict range over what the read depended
+// on: the whole range, or, when the limit was reached, only up to the last
+// row returned (SEMANTICS.md 6.2), less what the transaction wrote itself.
+func (tr *Transaction) GetRange(r Range, opts RangeOptions) ([]KeyValue, error) {
+	return tr.getRange(r, opts, false)
+}
+
+func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyValue, error) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	c, err := tr.startRange(r, opts, snap, 0)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	var rows []KeyValue
+	var arena []byte
+	for opts.Limit == 0 || len(rows) < opts.Limit {
+		k, v, ok, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		// One arena for all keys and values keeps a scan at a few
+		// allocations; full slice expressions stop appends from spilling
+		// into a neighbour.
+		if cap(arena)-len(arena) < len(k)+len(v) {
+			arena = make([]byte, 0, max(4096, 2*(len(k)+len(v))))
+		}
+		n := len(arena)
+		arena = append(append(arena, k...), v...)
+		kv := KeyValue{Key: arena[n : n+len(k) : n+len(k)], Value: arena[n+len(k) : len(arena) : len(arena)]}
+		rows = append(rows, kv)
+	}
+	if err := tr.checkAge(); err != nil {
+		return nil, err
+	}
+	if !snap {
+		var first, last []byte
+		if len(rows) > 0 {
+			first, last = rows[0].Key, rows[len(rows)-1].Key
+		}
+		tr.addScanConflict(c, opts, len(rows), first, last)
+	}
+	return rows, nil
+}
+
+// startRange validates a range read and returns a cursor over it, or nil
+// for an empty range. batch 0 picks one from the limit.
+func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch int) (*cursor, error) {
+	if err := tr.checkRead(); err != nil {
+		return nil, err
+	}
+	if opts.Limit < 0 {
+		return nil, newError(2012, "limit %d is negative", opts.Limit)
+	}
+	tr.ensureReadVersion()
+	begin, end, err := tr.bounds(r, snap)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Compare(begin, end) >= 0 {
+		return nil, nil
+	}
+	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(begin, end) {
+		return nil, unreadableError(begin)
+	}
+	if batch == 0 {
+		batch = 256
+		if opts.Limit > 0 {
+			batch = min(opts.Limit, maxBatch)
+		}
+	}
+	return newCursor(tr, tr.rv, begin, end, opts.Reverse, batch), nil
+}
+
+// addScanConflict adds the read conflict of a scan of c's range that
+// produced n rows, first and last in scan order. A scan stopped by its limit
+// depended only on the keys up to its last row; one that ran to the end of
+// its range depended on all of it, even where it found nothing.
+func (tr *Transaction) addScanConflict(c *cursor, opts RangeOptions, n int, first, last []byte) {
+	lo, hi := c.begin, c.end
+	if opts.Limit > 0 && n >= opts.Limit {
+		if opts.Reverse {
+			lo = last
+		} else {
+			hi = keyAfter(last)
+		}
+	}
+	tr.addReadRange(lo, hi)
+}
+
+// Iterate streams the rows of r like GetRange, fetching from the store in
+// growing batches so that stopping early costs little.
+//
+// Writes during the loop: each row is produced when the loop asks for it, and
+// reflects every write the transaction made before that moment. A key ahead
+// of the current position that the loop body sets appears when reached; one
+// it clears (or that falls in a range it clears) is skipped; keys at or
+// behind the position are not revisited. The transaction's lock is not held
+// while the body runs, so the body may read, write, or even start another
+// transaction with db.Transact.
+//
+// The read conflict range covers what the loop consumed: the whole range if
+// it ran to the end, else up to the last row yielded. After an error the
+// sequence ends.
+func (tr *Transaction) Iterate(r Range, opts RangeOptions) iter.Seq2[KeyValue, error] {
+	return tr.iterate(r, opts, false)
+}
+
+func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[KeyValue, error] {
+	return func(yield func(KeyValue, error) bool) {
+		tr.mu.Lock()
+		c, err := tr.startRange(r, opts, snap, 16)
+		tr.mu.Unlock()
+		if err != nil {
+			yield(KeyValue{}, err)
+			return
+		}
+		if c == nil {
+			return
+		}
+		n := 0
+		var first, last []byte
+		done := false // ran to the end of the range or its limit
+		defer func() {
+			if snap {
+				return
+			}
+			tr.mu.Lock()
+			defer tr.mu.Unlock()
+			if tr.state != stateActive {
+				return
+			}
+			if done {
+				tr.addScanConflict(c, opts, n, first, last)
+			} else if n > 0 {
+				// Stopped early: only what was consumed counts.
+				if opts.Reverse {
+					tr.addReadRange(last, c.end)
+				} else {
+					tr.addReadRange(c.begin, keyAfter(last))
+				}
+			}
+		}()
+		for opts.Limit == 0 || n < opts.Limit {
+			tr.mu.Lock()
+			err := tr.check()
+			var k, v []byte
+			ok := false
+			if err == nil {
+				k, v, ok, err = c.next()
+			}
+			if err == nil {
+				err = tr.checkAge()
+			}
+			var kv KeyValue
+			if ok && err == nil {
+				kv = KeyValue{Key: clone(k), Value: clone(v)}
+			}
+			tr.mu.Unlock()
+			if err != nil {
+				yield(KeyValue{}, err)
+				return
+			}
+			if !ok {
+				break
+			}
+			n++
+			if first == nil {
+				first = kv.Key
+			}
+			last = kv.Key
+			if !yield(kv, nil) {
+				return
+			}
+		}
+		done = true
+	}
+}
+
+// addReadPoint adds the read conflict range [key, key+"\x00"); the caller
+// has checked that the transaction did not write key independently.
+func (tr *Transaction) addReadPoint(key []byte) {
+	b, e := tr.pointRange(key)
+	tr.reads = append(tr.reads, span{b, e})
+	tr.size += len(b) + len(e) + rangeOverhead
+}
+
+// pointRange returns [key, key+"\x00") backed by the transaction's arena,
+// so recording a point read costs no allocation of its own.
+func (tr *Transaction) pointRange(key []byte) (begin, end []byte) {
+	if cap(tr.arena)-len(tr.arena) < len(key)+1 {
+		tr.arena = make([]byte, 0, max(1024, 2*(len(key)+1)))
+	}
+	n := len(tr.arena)
+	tr.arena = append(append(tr.arena, key...), 0)
+	return tr.arena[n : n+len(key) : n+len(key)], tr.arena[n : n+len(key)+1 : n+len(key)+1]
+}
+
+// addReadRange adds [lo, hi) minus the pieces the transaction wrote
+// independently (SEMANTICS.md 7.3).
+func (tr *Transaction) addReadRange(lo, hi []byte) {
+	if bytes.Compare(lo, hi) >= 0 {
+		return
+	}
+	add := func(b, e []byte) {
+		if bytes.Compare(b, e) < 0 {
+			tr.reads = append(tr.reads, span{b, e})
+			tr.size += len(b) + len(e) + rangeOverhead
+		}
+	}
+	if !tr.writes.hasEntries() && len(tr.writes.cleared) == 0 {
+		add(clone(lo), clone(hi))
+		return
+	}
+	cur := clone(lo)
+	tr.writes.independent(lo, hi, func(b, e []byte) {
+		add(cur, b)
+		if bytes.Compare(e, cur) > 0 {
+			cur = clone(e)
+		}
+	})
+	add(cur, clone(hi))
+}

@@ -1,0 +1,171 @@
+package kv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Backoff between retries, as FoundationDB's client knobs (SEMANTICS.md
+// 2.4): conflicts back off from 10 ms, doubling up to the max retry delay,
+// with full jitter; too-old and future-version errors wait a flat 10 ms.
+const (
+	initialBackoff    = 10 * time.Millisecond
+	versionRetryDelay = 10 * time.Millisecond
+)
+
+// OnError decides what to do after err ended an attempt. For a retryable
+// error (IsRetryable) under the retry limit it waits a jittered exponential
+// backoff, resets the transaction for a new attempt (keeping its timeout,
+// retry limit and max retry delay, and the timeout's clock) and returns nil.
+// Otherwise (an error that is not retryable, including one that is not an
+// *Error, or the retry limit reached) it returns err unchanged and cancels
+// the transaction. If the transaction already timed out or was cancelled, it
+// returns that error.
+func (tr *Transaction) OnError(err error) error {
+	return tr.onError(context.Background(), err)
+}
+
+func (tr *Transaction) onError(ctx context.Context, err error) error {
+	tr.mu.Lock()
+	if tr.state == stateCancelled {
+		why := tr.stateErr
+		tr.mu.Unlock()
+		return why
+	}
+	var e *Error
+	if err == nil || !errors.As(err, &e) || !retryable[e.Code] {
+		if err == nil {
+			err = newError(2000, "OnError called without an error")
+		}
+		tr.cancelLocked(newError(1025, "cancelled by OnError(%v)", err))
+		tr.mu.Unlock()
+		return err
+	}
+	if tr.retryLimit >= 0 && tr.retries >= tr.retryLimit {
+		tr.cancelLocked(newError(1025, "retry limit of %d reached at %v", tr.retryLimit, err))
+		tr.mu.Unlock()
+		return err
+	}
+	tr.retries++
+	var delay time.Duration
+	if e.Code == 1007 || e.Code == 1009 {
+		delay = min(versionRetryDelay, tr.maxRetryDelay)
+	} else {
+		delay = time.Duration(rand.Int64N(int64(tr.backoff) + 1))
+		tr.backoff = min(tr.backoff*2, tr.maxRetryDelay)
+	}
+	var deadline time.Duration // 0: none
+	if tr.timeout > 0 {
+		deadline = time.Duration(tr.created) + tr.timeout
+	}
+	db := tr.db
+	tr.mu.Unlock()
+
+	// Sleep outside the lock; stop early for the timeout or the context.
+	if deadline > 0 {
+		if left := deadline - time.Duration(db.now()); left < delay {
+			delay = max(left, 0)
+		}
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (while retrying after: %w)", ctx.Err(), err)
+		}
+	}
+
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.state == stateCancelled {
+		return tr.stateErr
+	}
+	if err := tr.check(); err != nil && tr.state == stateCancelled {
+		return err // timed out while waiting
+	}
+	db.stats.retries.Add(1)
+	tr.resetAttempt()
+	if l := db.opts.Logger; l != nil {
+		l.Debug("plinth: retrying transaction", "error", err, "retry", tr.retries, "delay", delay)
+	}
+	return nil
+}
+
+// Transact runs fn in a transaction and commits it, retrying fn and the
+// commit while they fail with a retryable error (see OnError), with
+// exponential backoff and jitter. fn may therefore run several times: keep
+// side effects outside the transaction idempotent.
+//
+// If fn returns an error that is not retryable, Transact returns that very
+// error (so errors.Is and errors.As work on it) and commits nothing. If fn
+// panics, the transaction is cancelled, nothing is committed, and the panic
+// propagates. Transact may be called from inside another transaction's fn:
+// the two transactions are independent.
+func (db *DB) Transact(fn func(tr *Transaction) error) error {
+	return db.TransactContext(context.Background(), fn)
+}
+
+// TransactContext is Transact bounded by ctx: when ctx is cancelled or its
+// deadline passes, the loop stops before the next attempt or during the
+// backoff, with an error for which errors.Is(err, ctx.Err()) holds; it also
+// matches the last attempt's error.
+func (db *DB) TransactContext(ctx context.Context, fn func(tr *Transaction) error) error {
+	if err := db.checkOpen(); err != nil {
+		return err
+	}
+	tr := db.NewTransaction()
+	for {
+		if cerr := ctx.Err(); cerr != nil {
+			tr.Cancel()
+			return cerr
+		}
+		err := runAttempt(tr, fn)
+		if err == nil {
+			if err = tr.Commit(); err == nil {
+				return nil
+			}
+		}
+		if oerr := tr.onError(ctx, err); oerr != nil {
+			return oerr
+		}
+	}
+}
+
+// runAttempt calls fn, cancelling tr if fn panics so that nothing of the
+// attempt can be committed; the panic continues with its original stack.
+func runAttempt(tr *Transaction, fn func(tr *Transaction) error) error {
+	ok := false
+	defer func() {
+		if !ok {
+			tr.Cancel()
+		}
+	}()
+	err := fn(tr)
+	ok = true
+	return err
+}
+
+// ReadTransact runs fn in a transaction that is never committed, retrying
+// fn on retryable errors (such as ErrTransactionTooOld) like Transact. Use
+// it for reads; writes made by fn are discarded.
+func (db *DB) ReadTransact(fn func(tr ReadTransaction) error) error {
+	if err := db.checkOpen(); err != nil {
+		return err
+	}
+	tr := db.NewTransaction()
+	defer tr.Cancel()
+	for {
+		err := runAttempt(tr, func(tr *Transaction) error { return fn(tr) })
+		if err == nil {
+			return nil
+		}
+		if oerr := tr.onError(context.Background(), err); oerr != nil {
+			return oerr
+		}
+	}
+}

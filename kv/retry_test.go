@@ -1,0 +1,201 @@
+package kv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// conflictOnce makes the first n attempts of a transaction that read key
+// conflict: a nested transaction overwrites the key after the read.
+func TestTransactRetriesConflicts(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "k", "0")
+	attempts := 0
+	err := db.Transact(func(tr *Transaction) error {
+		attempts++
+		v, err := tr.Get([]byte("k"))
+		if err != nil {
+			return err
+		}
+		if attempts < 3 {
+			// Nested Transact from inside fn: must not deadlock.
+			require.NoError(t, db.Transact(func(o *Transaction) error {
+				o.Set([]byte("k"), []byte(fmt.Sprint("other", attempts)))
+				return nil
+			}))
+		}
+		tr.Set([]byte("seen"), v)
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, 3, attempts)
+	require.Equal(t, "other2", string(get(t, db, "seen")))
+	st := db.Stats()
+	require.EqualValues(t, 2, st.Conflicts)
+	require.EqualValues(t, 2, st.Retries)
+}
+
+type myErr struct{ msg string }
+
+func (e *myErr) Error() string { return e.msg }
+
+func TestTransactReturnsFnErrorUnchanged(t *testing.T) {
+	db := openDB(t, nil)
+	want := &myErr{"boom"}
+	attempts := 0
+	err := db.Transact(func(tr *Transaction) error {
+		attempts++
+		tr.Set([]byte("a"), []byte("1"))
+		return want
+	})
+	require.Same(t, want, err, "the very same error value")
+	require.Equal(t, 1, attempts)
+	require.Nil(t, get(t, db, "a"), "nothing committed")
+
+	// A non-retryable *Error from fn is returned as is too.
+	wrapped := fmt.Errorf("my layer: %w", newError(2004, "x"))
+	err = db.Transact(func(tr *Transaction) error { return wrapped })
+	require.Same(t, wrapped, err)
+}
+
+func TestTransactPanicPropagatesAndCommitsNothing(t *testing.T) {
+	db := openDB(t, nil)
+	var tr0 *Transaction
+	func() {
+		defer func() {
+			r := recover()
+			require.Equal(t, "in fn", r)
+		}()
+		db.Transact(func(tr *Transaction) error {
+			tr0 = tr
+			tr.Set([]byte("a"), []byte("1"))
+			panic("in fn")
+		})
+	}()
+	require.Nil(t, get(t, db, "a"))
+	require.ErrorIs(t, tr0.Commit(), ErrTransactionCancelled)
+}
+
+func TestTransactContextCancellation(t *testing.T) {
+	db := openDB(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := db.TransactContext(ctx, func(tr *Transaction) error { return nil })
+	require.ErrorIs(t, err, context.Canceled)
+
+	// A deadline that passes while the loop keeps conflicting.
+	put(t, db, "k", "0")
+	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	n := 0
+	err = db.TransactContext(ctx, func(tr *Transaction) error {
+		n++
+		if _, err := tr.Get([]byte("k")); err != nil {
+			return err
+		}
+		put(t, db, "k", fmt.Sprint(n))
+		tr.Set([]byte("x"), nil)
+		return nil
+	})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Greater(t, n, 1)
+}
+
+func TestRetryLimit(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "k", "0")
+	n := 0
+	err := db.Transact(func(tr *Transaction) error {
+		tr.SetRetryLimit(2)
+		n++
+		tr.Get([]byte("k"))
+		put(t, db, "k", fmt.Sprint(n))
+		tr.Set([]byte("x"), nil)
+		return nil
+	})
+	require.ErrorIs(t, err, ErrNotCommitted)
+	require.Equal(t, 3, n, "first attempt plus two retries")
+
+	db2 := openDB(t, &Options{TransactionRetryLimit: 1})
+	tr := db2.NewTransaction()
+	require.NoError(t, tr.OnError(newError(1020, "")))
+	require.ErrorIs(t, tr.OnError(newError(1020, "")), ErrNotCommitted)
+}
+
+func TestOnError(t *testing.T) {
+	db := openDB(t, nil)
+	tr := db.NewTransaction()
+	tr.SetTimeout(time.Hour)
+	tr.SetMaxRetryDelay(time.Millisecond)
+	tr.Set([]byte("a"), []byte("1"))
+	tr.SetSizeLimit(100)
+	require.NoError(t, tr.OnError(newError(1020, "")))
+	// Writes are gone, the size limit is back to the default, the timeout
+	// stays.
+	v, err := tr.Get([]byte("a"))
+	require.NoError(t, err)
+	require.Nil(t, v)
+	require.Equal(t, DefaultSizeLimit, tr.sizeLimit)
+	require.Equal(t, time.Hour, tr.timeout)
+	require.NoError(t, tr.OnError(newError(1007, "")))
+	require.NoError(t, tr.OnError(newError(1009, "")))
+
+	plain := errors.New("not ours")
+	require.Same(t, plain, tr.OnError(plain), "a non-*Error is returned unchanged")
+	_, err = tr.Get([]byte("a"))
+	require.ErrorIs(t, err, ErrTransactionCancelled, "and the transaction is cancelled")
+
+	tr.Reset()
+	fatal := newError(2004, "fatal")
+	require.Same(t, fatal, tr.OnError(fatal))
+	require.ErrorIs(t, tr.Commit(), ErrTransactionCancelled)
+	require.ErrorIs(t, tr.OnError(newError(1020, "")), ErrTransactionCancelled)
+}
+
+func TestTimeout(t *testing.T) {
+	db := openDB(t, nil)
+	tr := db.NewTransaction()
+	tr.SetTimeout(20 * time.Millisecond)
+	_, err := tr.Get([]byte("a"))
+	require.NoError(t, err)
+	time.Sleep(30 * time.Millisecond)
+	_, err = tr.Get([]byte("a"))
+	require.ErrorIs(t, err, ErrTransactionTimedOut)
+	require.ErrorIs(t, tr.OnError(err), ErrTransactionTimedOut, "a timeout is not retried")
+
+	// Database-wide default, spanning retries of Transact.
+	db2 := openDB(t, &Options{TransactionTimeout: 30 * time.Millisecond})
+	put(t, db2, "k", "0")
+	n := 0
+	err = db2.Transact(func(tr *Transaction) error {
+		n++
+		if _, err := tr.Get([]byte("k")); err != nil {
+			return err
+		}
+		put(t, db2, "k", fmt.Sprint(n))
+		tr.Set([]byte("x"), nil)
+		return nil
+	})
+	require.ErrorIs(t, err, ErrTransactionTimedOut)
+}
+
+func TestReadTransactRetriesAndNeverCommits(t *testing.T) {
+	db := openDB(t, nil)
+	n := 0
+	err := db.ReadTransact(func(tr ReadTransaction) error {
+		n++
+		if n == 1 {
+			return newError(1007, "simulated")
+		}
+		tr.(*Transaction).Set([]byte("w"), []byte("1"))
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.Nil(t, get(t, db, "w"))
+}

@@ -1,0 +1,274 @@
+package kv
+
+import (
+	"sync"
+	"time"
+)
+
+// Transaction is one optimistic transaction: it reads at a single read
+// version (taken at its first read), buffers its writes, and at Commit is
+// accepted only if nothing it read was written by a commit after its read
+// version. Reads see the transaction's own writes.
+//
+// A Transaction is safe for concurrent use: its methods may be called from
+// several goroutines at once (FoundationDB allows concurrent reads in one
+// transaction), and they are serialised by an internal lock that is never
+// held while user code runs, so a loop body over Iterate may read and write
+// the same transaction. Calls made while Commit runs wait for it and then
+// fail with ErrUsedDuringCommit.
+type Transaction struct {
+	db *DB
+	mu sync.Mutex
+
+	// Kept across OnError, as FoundationDB's persistent options are; Reset
+	// restores them from the database's Options.
+	created       int64 // clock reading the timeout runs from
+	timeout       time.Duration
+	retryLimit    int
+	maxRetryDelay time.Duration
+	retries       int
+	backoff       time.Duration
+
+	// Per attempt: OnError and Reset clear these.
+	state        txState
+	stateErr     error // why the transaction is cancelled, for stateCancelled
+	err          error // the first deferred error of a write or option call
+	sizeLimit    int
+	readSystem   bool
+	writeSystem  bool
+	noNextWCR    bool // SetNextWriteNoWriteConflictRange pending
+	hasRV        bool
+	rv           int64
+	rvTime       int64 // clock reading the read version's window runs from
+	writes       writeBuffer
+	reads        []span // read conflict ranges
+	writeRanges  []span // write conflict ranges
+	size         int    // bytes of mutations and conflict ranges, as FoundationDB counts
+	arena        []byte // backing store for conflict range keys
+	committedVer int64
+	committedOK  bool
+	stamp        *FutureVersionstamp
+}
+
+type txState uint8
+
+const (
+	stateActive txState = iota
+	stateCommitted
+	stateCancelled
+)
+
+// Approximate per-entry overheads FoundationDB adds to a transaction's size
+// (SEMANTICS.md 2.2).
+const (
+	mutationOverhead = 56
+	rangeOverhead    = 32
+)
+
+func (tr *Transaction) init() {
+	o := &tr.db.opts
+	tr.created = tr.db.now()
+	tr.timeout = o.TransactionTimeout
+	tr.retryLimit = o.TransactionRetryLimit
+	tr.maxRetryDelay = o.MaxRetryDelay
+	tr.retries = 0
+	tr.backoff = initialBackoff
+	tr.resetAttempt()
+}
+
+// resetAttempt clears what one attempt built up, keeping the persistent
+// options and the retry state.
+func (tr *Transaction) resetAttempt() {
+	if tr.stamp != nil {
+		tr.stamp.resolve(Versionstamp{}, newError(1025, "transaction was reset before commit"))
+		tr.stamp = nil
+	}
+	tr.state = stateActive
+	tr.stateErr = nil
+	tr.err = nil
+	tr.sizeLimit = tr.db.opts.SizeLimit
+	tr.readSystem, tr.writeSystem, tr.noNextWCR = false, false, false
+	tr.hasRV, tr.rv, tr.rvTime = false, 0, 0
+	tr.writes.reset()
+	clear(tr.reads)
+	tr.reads = tr.reads[:0]
+	clear(tr.writeRanges)
+	tr.writeRanges = tr.writeRanges[:0]
+	tr.size = 0
+	tr.arena = nil
+	tr.committedVer, tr.committedOK = 0, false
+}
+
+// Reset returns the transaction to its freshly created state: writes, reads,
+// conflict ranges and options are dropped, the retry count and backoff start
+// over, and the timeout clock restarts.
+func (tr *Transaction) Reset() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.init()
+}
+
+// Cancel makes every later operation on the transaction fail with
+// ErrTransactionCancelled, until Reset. A pending versionstamp future fails
+// with it too.
+func (tr *Transaction) Cancel() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.cancelLocked(newError(1025, ""))
+}
+
+func (tr *Transaction) cancelLocked(why error) {
+	if tr.state == stateCancelled {
+		return
+	}
+	tr.state = stateCancelled
+	tr.stateErr = why
+	if tr.stamp != nil {
+		tr.stamp.resolve(Versionstamp{}, why)
+		tr.stamp = nil
+	}
+}
+
+// check returns the error that stops any operation now: database closed,
+// transaction cancelled or timed out, or commit already called. Called with
+// mu held.
+func (tr *Transaction) check() error {
+	if err := tr.db.checkOpen(); err != nil {
+		return err
+	}
+	switch tr.state {
+	case stateCancelled:
+		return tr.stateErr
+	case stateCommitted:
+		return newError(2017, "the transaction was committed; call Reset or OnError before reusing it")
+	}
+	if tr.timeout > 0 && tr.db.now()-tr.created > int64(tr.timeout) {
+		tr.cancelLocked(newError(1031, "timeout of %v elapsed", tr.timeout))
+		return tr.stateErr
+	}
+	return nil
+}
+
+// checkRead is check plus the deferred error of an earlier write or option
+// call, which every read reports (SEMANTICS.md 2.5).
+func (tr *Transaction) checkRead() error {
+	if err := tr.check(); err != nil {
+		return err
+	}
+	return tr.err
+}
+
+// defer records err as the deferred error unless one is already recorded.
+func (tr *Transaction) deferErr(err error) {
+	if tr.err == nil {
+		tr.err = err
+	}
+}
+
+// SetTimeout makes the transaction fail with ErrTransactionTimedOut once d
+// has passed since it was created or last Reset; the deadline spans retries
+// (OnError keeps it). 0 disables the timeout; a negative d is refused with
+// ErrInvalidOptionValue at the next read or commit.
+func (tr *Transaction) SetTimeout(d time.Duration) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if d < 0 {
+		tr.deferErr(newError(2006, "timeout %v is negative", d))
+		return
+	}
+	tr.timeout = d
+}
+
+// SetRetryLimit makes OnError give up, returning the error it was given,
+// once n retries were made; -1 means no limit. It survives OnError.
+func (tr *Transaction) SetRetryLimit(n int) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if n < -1 {
+		tr.deferErr(newError(2006, "retry limit %d is below -1", n))
+		return
+	}
+	tr.retryLimit = n
+}
+
+// SetMaxRetryDelay caps the exponential backoff of OnError (default 1 s).
+// It survives OnError.
+func (tr *Transaction) SetMaxRetryDelay(d time.Duration) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if d < 0 {
+		tr.deferErr(newError(2006, "max retry delay %v is negative", d))
+		return
+	}
+	tr.maxRetryDelay = d
+}
+
+// SetSizeLimit sets the most bytes of mutations and conflict ranges the
+// transaction may hold (default 10,000,000; at least 32). Going over fails
+// the transaction with ErrTransactionTooLarge. Unlike FoundationDB, limits
+// above 10,000,000 are allowed. OnError restores the default.
+func (tr *Transaction) SetSizeLimit(bytes int) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if bytes < 32 {
+		tr.deferErr(newError(2006, "size limit %d is below 32 bytes", bytes))
+		return
+	}
+	tr.sizeLimit = bytes
+}
+
+// SetAccessSystemKeys allows reads and writes of keys in [\xff, \xff\xff)
+// for the current attempt.
+func (tr *Transaction) SetAccessSystemKeys() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.readSystem, tr.writeSystem = true, true
+}
+
+// SetReadSystemKeys allows reads of keys in [\xff, \xff\xff) for the current
+// attempt.
+func (tr *Transaction) SetReadSystemKeys() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.readSystem = true
+}
+
+// SetNextWriteNoWriteConflictRange makes the next Set, Clear, ClearRange or
+// atomic operation add no write conflict range. A conflict range the key
+// already has is kept.
+func (tr *Transaction) SetNextWriteNoWriteConflictRange() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.noNextWCR = true
+}
+
+var (
+	maxUserKey   = []byte{0xff}
+	maxSystemKey = []byte{0xff, 0xff}
+)
+
+func (tr *Transaction) maxReadKey() []byte {
+	if tr.readSystem {
+		return maxSystemKey
+	}
+	return maxUserKey
+}
+
+func (tr *Transaction) maxWriteKey() []byte {
+	if tr.writeSystem {
+		return maxSystemKey
+	}
+	return maxUserKey
+}
+
+// GetCommittedVersion returns the version at which the transaction
+// committed, or -1 if it committed read-only. Before a successful commit it
+// returns ErrClientInvalidOperation.
+func (tr *Transaction) GetCommittedVersion() (int64, error) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if !tr.committedOK {
+		return 0, newError(2000, "the transaction has not committed successfully")
+	}
+	return tr.committedVer, nil
+}
