@@ -47,6 +47,9 @@ func (c *cursor) fill() {
 	} else {
 		r.Begin = c.dbNext
 	}
+	if cap(c.db) < c.batch {
+		c.db = make([]mvcc.KV, 0, c.batch)
+	}
 	c.db = c.tr.db.store.Range(c.db[:0], r, c.rv, c.reverse, c.batch)
 	c.dbi = 0
 	c.dbMore = len(c.db) == c.batch

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"iter"
 
+	"github.com/plinthdb/plinth/mvcc"
 	"github.com/plinthdb/plinth/selector"
 )
 
@@ -320,25 +321,42 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		return nil, err
 	}
 	var rows []KeyValue
+	if opts.Limit > 0 {
+		rows = make([]KeyValue, 0, min(opts.Limit, maxBatch))
+	}
 	var arena []byte
-	for opts.Limit == 0 || len(rows) < opts.Limit {
-		k, v, ok, err := c.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
-		// One arena for all keys and values keeps a scan at a few
-		// allocations; full slice expressions stop appends from spilling
-		// into a neighbour.
-		if cap(arena)-len(arena) < len(k)+len(v) {
-			arena = make([]byte, 0, max(4096, 2*(len(k)+len(v))))
+	// add copies a row out. One arena for many keys and values keeps a scan
+	// at a few allocations; it is sized from the rows still wanted. Full
+	// slice expressions stop appends from spilling into a neighbour.
+	add := func(k, v []byte) bool {
+		need := len(k) + len(v)
+		if cap(arena)-len(arena) < need {
+			want := 64
+			if opts.Limit > 0 {
+				want = opts.Limit - len(rows)
+			}
+			arena = make([]byte, 0, max(need, min(need*want, 1<<20)))
 		}
 		n := len(arena)
 		arena = append(append(arena, k...), v...)
-		kv := KeyValue{Key: arena[n : n+len(k) : n+len(k)], Value: arena[n+len(k) : len(arena) : len(arena)]}
-		rows = append(rows, kv)
+		rows = append(rows, KeyValue{Key: arena[n : n+len(k) : n+len(k)], Value: arena[n+len(k) : len(arena) : len(arena)]})
+		return true
+	}
+	if !tr.writes.hasEntries() && len(tr.writes.cleared) == 0 {
+		// Nothing of the transaction's own to merge: copy straight from
+		// the store.
+		tr.db.store.Scan(mvcc.KeyRange{Begin: c.begin, End: c.end}, c.rv, c.reverse, opts.Limit, add)
+	} else {
+		for opts.Limit == 0 || len(rows) < opts.Limit {
+			k, v, ok, err := c.next()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				break
+			}
+			add(k, v)
+		}
 	}
 	if err := tr.checkAge(); err != nil {
 		return nil, err
@@ -499,7 +517,8 @@ func (tr *Transaction) addReadPoint(key []byte) {
 // so recording a point read costs no allocation of its own.
 func (tr *Transaction) pointRange(key []byte) (begin, end []byte) {
 	if cap(tr.arena)-len(tr.arena) < len(key)+1 {
-		tr.arena = make([]byte, 0, max(1024, 2*(len(key)+1)))
+		// Start small (most transactions touch a few keys) and double.
+		tr.arena = make([]byte, 0, max(64, 2*cap(tr.arena), 2*(len(key)+1)))
 	}
 	n := len(tr.arena)
 	tr.arena = append(append(tr.arena, key...), 0)

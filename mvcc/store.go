@@ -74,8 +74,20 @@ func (s *Store) Get(key []byte, at int64) (value []byte, ok bool) {
 // when limit > 0. It holds the read lock for the whole call, so callers that
 // stream large ranges should call it in bounded batches.
 func (s *Store) Range(dst []KV, r KeyRange, at int64, reverse bool, limit int) []KV {
+	s.Scan(r, at, reverse, limit, func(key, value []byte) bool {
+		dst = append(dst, KV{Key: key, Value: value})
+		return true
+	})
+	return dst
+}
+
+// Scan calls fn for the keys in r visible at version at, in order
+// (descending when reverse), at most limit times when limit > 0, until fn
+// returns false. fn runs under the read lock: it must be quick and must not
+// call back into the store. The slices belong to the store.
+func (s *Store) Scan(r KeyRange, at int64, reverse bool, limit int, fn func(key, value []byte) bool) {
 	if r.End != nil && !less(pivot(r.Begin), pivot(r.End)) {
-		return dst
+		return
 	}
 	n := 0
 	visit := func(it item) bool {
@@ -83,9 +95,8 @@ func (s *Store) Range(dst []KV, r KeyRange, at int64, reverse bool, limit int) [
 		if v == nil || v.deleted {
 			return true
 		}
-		dst = append(dst, KV{Key: it.key, Value: v.value})
 		n++
-		return limit <= 0 || n < limit
+		return fn(it.key, v.value) && (limit <= 0 || n < limit)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -108,7 +119,6 @@ func (s *Store) Range(dst []KV, r KeyRange, at int64, reverse bool, limit int) [
 			return !less(it, lo) && visit(it)
 		})
 	}
-	return dst
 }
 
 // Apply makes one commit visible at version ver: first every key in clears
