@@ -173,7 +173,7 @@ func (db *DB) advanceHorizon() int64 {
 
 // collect reclaims versions and conflict history older than the horizon,
 // at most budget units of store work (0: all). Called with commitMu held.
-func (db *DB) collect(budget int) (pending int) {
+func (db *DB) collect(budget int) (more bool) {
 	h := db.advanceHorizon()
 	db.history.RemoveBefore(h)
 	return db.store.Collect(h, budget)
@@ -201,7 +201,7 @@ func (db *DB) collectLoop() {
 		for {
 			db.commitMu.Lock()
 			h := db.advanceHorizon()
-			pending := db.store.Collect(h, 4096)
+			more := db.store.Collect(h, 4096)
 			if h > swept && passes < 2 && db.history.RemoveBeforeStep(h, 4096) {
 				passes++
 			}
@@ -209,7 +209,7 @@ func (db *DB) collectLoop() {
 				swept, passes = h, 0
 			}
 			db.commitMu.Unlock()
-			if pending == 0 && h <= swept {
+			if !more && h <= swept {
 				break
 			}
 			select {

@@ -137,25 +137,29 @@ func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 }
 
 func (s *Store) put(ver int64, key []byte, v *version) {
-	old, found := s.tree.Get(pivot(key))
-	if !found {
-		if v.deleted {
-			return // deleting an absent key leaves nothing to remember
+	if v.deleted {
+		// A deletion must not create an item, so look before writing.
+		old, found := s.tree.Get(pivot(key))
+		if !found || old.head.deleted {
+			return // nothing visible to delete
 		}
-		it := pivot(key)
-		it.head = v
-		s.tree.ReplaceOrInsert(it)
+		v.next = old.head
+		old.head = v
+		s.tree.ReplaceOrInsert(old)
 		s.versions++
+		s.gc = append(s.gc, gcEntry{ver: ver, key: old.key})
 		return
 	}
-	if old.head.deleted && v.deleted {
-		return
-	}
-	v.next = old.head
-	old.head = v
-	s.tree.ReplaceOrInsert(old)
+	// One traversal: insert the new head, then link the chain it replaced.
+	// Readers cannot see v before the write lock is released.
+	it := pivot(key)
+	it.head = v
+	old, found := s.tree.ReplaceOrInsert(it)
 	s.versions++
-	s.gc = append(s.gc, gcEntry{ver: ver, key: old.key})
+	if found {
+		v.next = old.head
+		s.gc = append(s.gc, gcEntry{ver: ver, key: it.key})
+	}
 }
 
 func (s *Store) clearRange(ver int64, r KeyRange) {
@@ -183,9 +187,9 @@ func (s *Store) clearRange(ver int64, r KeyRange) {
 // will ask for a version below horizon: each key keeps its newest version <=
 // horizon and those after it, and a key whose remaining oldest version is a
 // deletion loses it (and leaves the tree if nothing else remains). It does at
-// most budget units of work (budget <= 0: no bound) and reports how many
-// collectable entries remain queued, so callers can spread the work.
-func (s *Store) Collect(horizon int64, budget int) (pending int) {
+// most budget units of work (budget <= 0: no bound) and reports whether
+// collectable work remains, so callers can spread the work.
+func (s *Store) Collect(horizon int64, budget int) (more bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	done := 0
@@ -210,18 +214,7 @@ func (s *Store) Collect(horizon int64, budget int) (pending int) {
 		}
 		s.gcHead = 0
 	}
-	return s.pendingLocked(horizon)
-}
-
-func (s *Store) pendingLocked(horizon int64) int {
-	n := 0
-	for i := s.gcHead; i < len(s.gc) && s.gc[i].ver <= horizon; i++ {
-		n++
-		if n > 1024 {
-			break // enough to say "more work"; counting further costs time
-		}
-	}
-	return n
+	return s.gcHead < len(s.gc) && s.gc[s.gcHead].ver <= horizon
 }
 
 // trim cuts key's chain below the newest version <= horizon.
