@@ -120,7 +120,7 @@ func (c *cursor) next() (key, value []byte, ok bool, err error) {
 				c.dbi++
 			}
 			c.pos, c.started = be.key, true
-			if be.stamped {
+			if be.unreadable {
 				return nil, nil, false, unreadableError(be.key)
 			}
 			if be.known {

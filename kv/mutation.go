@@ -96,9 +96,11 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 			tr.noNextWCR = false
 			return
 		}
-		tr.writes.vsKeys = append(tr.writes.vsKeys, vsKey{key: k, value: p, pos: pos, conflict: !tr.noNextWCR})
+		r := tr.stampedKeyRange(k, pos)
+		at := append(clone(r.begin), k[len(k)-4:]...)
+		tr.writes.vsKeys = append(tr.writes.vsKeys, vsKey{key: k, value: p, pos: pos, conflict: !tr.noNextWCR, at: at})
 		tr.noNextWCR = false
-		tr.writes.unreadable = append(tr.writes.unreadable, tr.stampedKeyRange(k, pos))
+		tr.writes.unreadable = append(tr.writes.unreadable, r)
 		tr.size += len(k) + len(p) + mutationOverhead
 		tr.checkSize()
 		return

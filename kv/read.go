@@ -138,7 +138,10 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if tr.writes.hasEntries() {
 		e = tr.writes.get(key)
 	}
-	if e != nil && e.stamped {
+	// An own write does not make a key readable again if it was written
+	// with a versionstamped value or lies where a versionstamped key may
+	// land (SEMANTICS.md 10.4).
+	if e != nil && (e.unreadable || len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(key, keyAfter(key))) {
 		return nil, unreadableError(key)
 	}
 	if e != nil && e.known {

@@ -37,9 +37,12 @@ type wentry struct {
 	value   []byte
 	ops     []pendingOp
 	// stamped: value is a SetVersionstampedValue param whose placeholder is
-	// filled at commit (ops, if any, apply after that); reading it is
-	// refused with 1036.
+	// filled at commit (ops, if any, apply after that).
 	stamped bool
+	// unreadable: the key was written with SetVersionstampedValue in this
+	// attempt; reading it is refused with 1036. A later Set or op keeps it
+	// so, as in FoundationDB's write map; a Clear makes it readable.
+	unreadable bool
 }
 
 type pendingOp struct {
@@ -51,6 +54,10 @@ type vsKey struct {
 	key, value []byte // key still ends in its 4-byte offset
 	pos        int
 	conflict   bool // add a write conflict range on the final key
+	// at is where FoundationDB's write map holds the op until commit: key
+	// with the lowest possible stamp filled in. A later ClearRange over it
+	// drops the op.
+	at []byte
 }
 
 func wentryLess(a, b *wentry) bool { return bytes.Compare(a.key, b.key) < 0 }
@@ -87,7 +94,7 @@ func (w *writeBuffer) put(e *wentry) {
 
 func (w *writeBuffer) set(key, value []byte) {
 	if e := w.get(key); e != nil {
-		*e = wentry{key: e.key, known: true, present: true, value: value}
+		*e = wentry{key: e.key, known: true, present: true, value: value, unreadable: e.unreadable}
 		return
 	}
 	w.put(&wentry{key: key, known: true, present: true, value: value})
@@ -126,15 +133,24 @@ func (w *writeBuffer) atomic(key []byte, typ mutation.Type, param []byte) {
 
 func (w *writeBuffer) setStampedValue(key, param []byte) {
 	if e := w.get(key); e != nil {
-		*e = wentry{key: e.key, known: true, present: true, value: param, stamped: true}
+		*e = wentry{key: e.key, known: true, present: true, value: param, stamped: true, unreadable: true}
 		return
 	}
-	w.put(&wentry{key: key, known: true, present: true, value: param, stamped: true})
+	w.put(&wentry{key: key, known: true, present: true, value: param, stamped: true, unreadable: true})
 }
 
 // clearRange drops entries in [b, e) and records the range as cleared,
 // merged with overlapping or adjacent cleared ranges.
 func (w *writeBuffer) clearRange(b, e []byte) {
+	kept := w.vsKeys[:0]
+	for _, k := range w.vsKeys {
+		if bytes.Compare(b, k.at) <= 0 && bytes.Compare(k.at, e) < 0 {
+			continue // cleared after it was written
+		}
+		kept = append(kept, k)
+	}
+	clear(w.vsKeys[len(kept):])
+	w.vsKeys = kept
 	if w.entries != nil {
 		var doomed []*wentry
 		w.entries.AscendRange(&wentry{key: b}, &wentry{key: e}, func(x *wentry) bool {
