@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -43,6 +44,7 @@ func pointEnd(k []byte) []byte { return append(k[:len(k):len(k)], 0) }
 type benchHistory struct {
 	h      *History
 	sorted [][]byte // the written keys, sorted
+	bytes  uint64   // heap taken by h
 }
 
 var (
@@ -55,12 +57,17 @@ var (
 func buildHistory(n int, seed uint64) *benchHistory {
 	r := rand.New(rand.NewPCG(seed, 1))
 	keys := randKeys(r, n/2)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	h := New()
 	for i, k := range keys {
 		h.Add(k, pointEnd(k), int64(i+1))
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
 	slices.SortFunc(keys, bytes.Compare)
-	return &benchHistory{h: h, sorted: keys}
+	return &benchHistory{h: h, sorted: keys, bytes: after.HeapAlloc - before.HeapAlloc}
 }
 
 // sharedHistory is buildHistory cached for the read-only benchmarks.
@@ -96,6 +103,7 @@ func BenchmarkAdd(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(h.Len()), "boundaries")
+			b.ReportMetric(float64(bh.bytes)/float64(n), "heap-B/boundary")
 		})
 	}
 }
@@ -198,6 +206,9 @@ func BenchmarkCommit(b *testing.B) {
 				ends[i] = pointEnd(k)
 			}
 			v := h.Newest()
+			// Building the history was n/2 Adds without a RemoveBefore; start the budget over.
+			h.RemoveBeforeStep(v-window, 0)
+			h.adds, h.credit = 0, 0
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

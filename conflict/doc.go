@@ -34,6 +34,7 @@
 //	// One that read at 10 saw that write and may commit.
 //	_, conflicted = h.Conflicts([]byte("a"), []byte("b"), 10) // false
 //
-//	// Readers older than 5 s are rejected as too old, so older versions can be forgotten.
-//	h.RemoveBefore(oldest)
+//	// Readers more than 5 s (5e6 versions) behind are rejected as too old, so the history
+//	// may forget what is older; once per commit, it costs a few boundaries' work.
+//	h.RemoveBefore(commitVersion - 5_000_000)
 package conflict

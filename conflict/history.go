@@ -2,12 +2,18 @@ package conflict
 
 import "bytes"
 
-// Budget of RemoveBefore: a few boundaries per Add since the previous call, so collection
-// keeps pace with insertion (an Add inserts at most two boundaries), plus a floor so an idle
-// history still drains. FoundationDB's resolver uses 3 × write ranges + 10 per batch.
+// Pacing of RemoveBefore. Each call earns credit, a few boundaries per Add since the
+// previous call, so collection keeps pace with insertion (an Add inserts at most two
+// boundaries), plus a little per call so an idle history still drains. A step runs once the
+// credit reaches removeStepMin, so that the two descents a step starts with are shared by
+// many commits, and examines at most removeStepMax boundaries, so that no single commit pays
+// for a backlog (the rest stays as credit). FoundationDB's resolver examines 3 × write
+// ranges + 10 nodes per batch.
 const (
-	removeBudgetPerAdd = 4
-	removeBudgetMin    = 32
+	removeCreditPerAdd  = 4
+	removeCreditPerCall = 8
+	removeStepMin       = 512
+	removeStepMax       = 16 << 10
 )
 
 // History is a step function over the key space: for every key, the version of the most
@@ -20,7 +26,8 @@ type History struct {
 	t      tree
 	newest int64
 	oldest int64
-	adds   int    // Adds since the last RemoveBefore; sizes its budget
+	adds   int    // Adds since the last RemoveBefore, which earn it credit
+	credit int    // boundaries RemoveBefore may examine and has not yet
 	cursor []byte // where the next removal step resumes; empty means the start of the key space
 	spare  []byte // the other cursor buffer, so a step can write the new cursor while reading the old
 }
@@ -97,22 +104,31 @@ func (h *History) Conflicts(begin, end []byte, readVersion int64) (version int64
 }
 
 // RemoveBefore lets the history forget versions older than oldest, a step at a time: it
-// examines a bounded number of boundaries (a few per Add since the previous call), resuming
-// where the previous step stopped and wrapping around at the end of the key space, and merges
-// adjacent intervals whose versions are both below oldest. Afterwards such keys report some
-// version below oldest. The caller promises never to ask about read versions below oldest;
-// oldest never moves back (a smaller value is treated as the largest one seen). Called once
-// per commit, it keeps Len() within a small factor of the boundaries written since oldest.
+// merges adjacent intervals whose versions are both below oldest, after which such keys
+// report some version below oldest. The caller promises never to ask about read versions
+// below oldest; oldest never moves back (a smaller value is treated as the largest seen).
+//
+// It is meant to be called once per commit. Its work is amortised: a few boundaries per Add
+// since the previous call, done in steps of at least a few hundred boundaries every few dozen
+// calls, and at most 16384 boundaries in one call. Each step resumes where the last
+// stopped and wraps around at the end of the key space, so Len() stays within a small factor
+// of the boundaries written since oldest.
 func (h *History) RemoveBefore(oldest int64) {
-	budget := removeBudgetMin + removeBudgetPerAdd*h.adds
+	h.oldest = max(h.oldest, oldest)
+	h.credit += removeCreditPerCall + removeCreditPerAdd*h.adds
 	h.adds = 0
-	h.RemoveBeforeStep(oldest, budget)
+	if h.credit < removeStepMin {
+		return
+	}
+	budget := min(h.credit, removeStepMax)
+	h.credit -= budget
+	h.RemoveBeforeStep(h.oldest, budget)
 }
 
 // RemoveBeforeStep is RemoveBefore with an explicit budget: it examines at most budget
 // boundaries. It reports done when the step reached the end of the key space; the next step
-// then starts again from the beginning, so stepping until done twice in a row visits every
-// boundary at least once with this oldest.
+// starts again from the beginning. Stepping until done, then again until done, examines
+// every boundary with this oldest (the first round may have started mid-way).
 func (h *History) RemoveBeforeStep(oldest int64, budget int) (done bool) {
 	h.oldest = max(h.oldest, oldest)
 	if budget <= 0 {

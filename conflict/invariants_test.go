@@ -28,6 +28,9 @@ func checkTree(t *tree) error {
 		if n.n == 0 && n.skip != 0 {
 			return nil, 0, fmt.Errorf("empty node with skip %d", n.skip)
 		}
+		if h := min(n.skip, len(n.head)); !bytes.Equal(n.head[:h], n.buf[:h]) {
+			return nil, 0, fmt.Errorf("head %q does not match the node prefix %q", n.head[:h], n.buf[:h])
+		}
 		for i := 0; i < n.n; i++ {
 			if k := n.key(i); len(k) < n.skip || !bytes.Equal(k[:n.skip], n.buf[:n.skip]) {
 				return nil, 0, fmt.Errorf("key %q lacks the node prefix %q", k, n.buf[:n.skip])

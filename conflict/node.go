@@ -3,7 +3,6 @@ package conflict
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"slices"
 )
 
@@ -32,14 +31,19 @@ const (
 // same skip bytes (keys sharing a table or index prefix is the norm), and pfx[i] holds the
 // eight bytes of key(i) after them. A search checks the shared prefix once, then binary
 // searches pfx, reading key bytes only when two words tie.
+//
+// With the default fan-out the struct takes 1392 bytes, within the 1408-byte malloc size
+// class; mind that when adding fields.
 type node struct {
+	// The first five fields fill the node's first cache line, which every visit reads.
 	n    int
-	skip int // every key of the node starts with buf[:skip]; 0 when the node is empty
-	buf  []byte
+	skip int                // every key of the node starts with buf[:skip]; 0 when the node is empty
+	buf  []byte             // the keys, back to back
+	kids *[capEntries]*node // nil for a leaf; children [0,n) of an inner node
+	head [16]byte           // head[:skip] == buf[:skip] when skip <= 16
 	off  [capEntries + 1]uint32
 	pfx  [capEntries]uint64 // pfx[i] == word(key(i), skip)
 	vers [capEntries]int64
-	kids []*node // nil for a leaf; len capEntries for an inner node, entries [0,n) in use
 }
 
 // word returns the eight bytes of k from index s on, big-endian and zero-padded, so that
@@ -77,8 +81,11 @@ func (n *node) keysChanged(i, j int) {
 		return
 	}
 	if i == 0 || j == n.n {
-		if s := commonPrefix(n.key(0), n.key(n.n-1)); s != n.skip {
+		// When both ends are new (a single-entry node, a refilled node) the shared prefix
+		// may have new bytes at the same length, so head is refreshed whatever s is.
+		if s := commonPrefix(n.key(0), n.key(n.n-1)); s != n.skip || i == 0 && j == n.n {
 			n.skip = s
+			copy(n.head[:], n.buf[:s])
 			i, j = 0, n.n
 		}
 	}
@@ -89,7 +96,7 @@ func (n *node) keysChanged(i, j int) {
 
 func newLeaf() *node { return &node{} }
 
-func newInner() *node { return &node{kids: make([]*node, capEntries)} }
+func newInner() *node { return &node{kids: new([capEntries]*node)} }
 
 func (n *node) leaf() bool { return n.kids == nil }
 
@@ -103,53 +110,78 @@ func (n *node) upper(k []byte, lo int) int { return n.search(k, lo, true) }
 // lower returns the first index in [lo, n) whose key is >= k, or n.
 func (n *node) lower(k []byte, lo int) int { return n.search(k, lo, false) }
 
-// search is upper (orEqual) or lower. It counts the words below and at most k's word in
-// one branch-free pass instead of binary searching: the loads are independent, so the few
-// cache lines of pfx arrive together rather than one dependent miss per probe, which is
-// what a check of a cold leaf costs. Keys whose word ties with k's are ordered by their
-// remaining bytes.
-func (n *node) search(k []byte, lo int, orEqual bool) int {
-	s := n.skip
-	if s > 0 {
-		if c := bytes.Compare(k[:min(len(k), s)], n.buf[:s]); c != 0 || len(k) < s {
-			if c > 0 {
-				return n.n // k sorts after every key of the node
-			}
-			return lo // k sorts before every key (it may be a proper prefix of them)
+// lowerNear is lower for a k expected at lo: a read range usually ends in the same child,
+// or right after the boundary where it begins, so one word comparison settles most calls.
+func (n *node) lowerNear(k []byte, lo int) int {
+	if lo >= n.n {
+		return lo
+	}
+	if o := n.prefixOrder(k); o != 0 {
+		if o > 0 {
+			return n.n
 		}
+		return lo
 	}
-	w := word(k, s)
-	lt, le := lo, lo
-	for _, p := range n.pfx[lo:n.n] {
-		_, below := bits.Sub64(p, w, 0)
-		_, above := bits.Sub64(w, p, 0)
-		lt += int(below)
-		le += 1 - int(above)
+	s := n.skip
+	w, rest := word(k, s), k[s:]
+	if p := n.pfx[lo]; p > w || p == w && bytes.Compare(n.buf[int(n.off[lo])+s:n.off[lo+1]], rest) >= 0 {
+		return lo
 	}
-	if lt == le {
-		return lt
+	return n.searchWords(w, rest, lo+1, false)
+}
+
+// search is upper (orEqual) or lower.
+func (n *node) search(k []byte, lo int, orEqual bool) int {
+	if o := n.prefixOrder(k); o != 0 {
+		if o > 0 {
+			return n.n
+		}
+		return lo
 	}
-	rest, hi := k[s:], le
-	lo = lt
+	return n.searchWords(word(k, n.skip), k[n.skip:], lo, orEqual)
+}
+
+// prefixOrder compares k with the prefix shared by the node's keys: -1 when k sorts before
+// every key (it may be a proper prefix of them), +1 when after every key, 0 when k starts
+// with the shared prefix and the words decide.
+func (n *node) prefixOrder(k []byte) int {
+	s := n.skip
+	if s == 0 {
+		return 0
+	}
+	p := n.buf[:s]
+	if s <= len(n.head) {
+		p = n.head[:s] // in the node's first cache line: no visit to buf
+	}
+	if len(k) < s {
+		if bytes.Compare(k, p[:len(k)]) > 0 {
+			return 1
+		}
+		return -1
+	}
+	return bytes.Compare(k[:s], p)
+}
+
+// searchWords binary searches [lo, n) for the first key above (orEqual) or at least the
+// key whose word is w and whose bytes after the shared prefix are rest.
+func (n *node) searchWords(w uint64, rest []byte, lo int, orEqual bool) int {
+	s := n.skip
+	hi := n.n
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		c := bytes.Compare(n.buf[int(n.off[m])+s:n.off[m+1]], rest)
-		if c < 0 || c == 0 && orEqual {
+		p := n.pfx[m]
+		below := p < w
+		if p == w {
+			c := bytes.Compare(n.buf[int(n.off[m])+s:n.off[m+1]], rest)
+			below = c < 0 || c == 0 && orEqual
+		}
+		if below {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
 	return lo
-}
-
-// lowerNear is lower for a k expected at lo: a read range usually ends in the same child,
-// or right after the boundary where it begins, so one comparison settles most calls.
-func (n *node) lowerNear(k []byte, lo int) int {
-	if lo >= n.n || bytes.Compare(n.key(lo), k) >= 0 {
-		return lo
-	}
-	return n.lower(k, lo+1)
 }
 
 // maxVersion is the largest version in the node: for a leaf the largest boundary version,
