@@ -222,16 +222,22 @@ func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, err
 	if err := tr.checkAge(); err != nil {
 		return nil, err
 	}
+	// [lo, hi) is every key the resolution walked past between sel.Key and
+	// r: its read conflict range (SEMANTICS.md 6.3), and the span that must
+	// not touch a range made unreadable by a versionstamped key (10.4).
+	k := sel.Key
+	if sel.OrEqual {
+		k = keyAfter(k)
+	}
+	lo, hi := k, keyAfter(r)
+	if sel.Offset <= 0 {
+		lo, hi = r, k
+	}
+	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(lo, hi) {
+		return nil, unreadableError(lo)
+	}
 	if !snap {
-		k := sel.Key
-		if sel.OrEqual {
-			k = keyAfter(k)
-		}
-		if sel.Offset <= 0 {
-			tr.addReadRange(r, k)
-		} else {
-			tr.addReadRange(k, keyAfter(r))
-		}
+		tr.addReadRange(lo, hi)
 	}
 	return r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -84,6 +85,9 @@ func TestConcurrentSerializability(t *testing.T) {
 				body := func(tr *Transaction) error {
 					rec = txRecord{}
 					for range 1 + r.IntN(5) {
+						// Yield between steps so transactions interleave and
+						// conflict even on two cores.
+						runtime.Gosched()
 						k := keyspace[r.IntN(len(keyspace))]
 						e := keyspace[r.IntN(len(keyspace))] + "\x00"
 						if e < k {
@@ -224,6 +228,7 @@ func TestBankTransfersKeepTotal(t *testing.T) {
 					if err != nil {
 						return err
 					}
+					runtime.Gosched() // let other transfers interleave
 					tv, err := tr.Get(acct(to))
 					if err != nil {
 						return err
