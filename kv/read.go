@@ -278,40 +278,6 @@ func (mergedSource) walk(c *cursor, yield func([]byte, error) bool) {
 	}
 }
 
-// bounds resolves a range's selectors to keys [begin, end), adding the
-// conflict ranges of any selector that needed resolving. A selector of the
-// form (k, false, 1), or (k, true, 1), which is (k+"\x00", false, 1), is a
-// plain bound and needs none (SEMANTICS.md 5.3).
-func (tr *Transaction) bounds(r Range, snap bool) (begin, end []byte, err error) {
-	bs, es := r.Selectors()
-	max := tr.maxReadKey()
-	if bytes.Compare(bs.Key, max) > 0 {
-		return nil, nil, outsideRange(bs.Key)
-	}
-	if bytes.Compare(es.Key, max) > 0 {
-		return nil, nil, outsideRange(es.Key)
-	}
-	bound := func(s selector.KeySelector) ([]byte, error) {
-		if s.Offset == 1 {
-			if s.OrEqual {
-				return keyAfter(s.Key), nil
-			}
-			return s.Key, nil
-		}
-		return tr.resolve(s, snap)
-	}
-	if begin, err = bound(bs); err != nil {
-		return nil, nil, err
-	}
-	if end, err = bound(es); err != nil {
-		return nil, nil, err
-	}
-	if bytes.Compare(end, max) > 0 {
-		end = max
-	}
-	return begin, end, nil
-}
-
 // GetRange returns the rows of r in the transaction's view, ascending (or
 // descending with opts.Reverse), at most opts.Limit of them. A range whose
 // begin resolves at or after its end is empty. Unless the transaction is a
@@ -325,8 +291,8 @@ func (tr *Transaction) GetRange(r Range, opts RangeOptions) ([]KeyValue, error) 
 func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyValue, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	c, err := tr.startRange(r, opts, snap, 0)
-	if err != nil || c == nil {
+	sc, err := tr.startRange(r, opts, snap, 0)
+	if err != nil {
 		return nil, err
 	}
 	var rows []KeyValue
@@ -351,11 +317,15 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		rows = append(rows, KeyValue{Key: arena[n : n+len(k) : n+len(k)], Value: arena[n+len(k) : len(arena) : len(arena)]})
 		return true
 	}
-	if !tr.writes.hasEntries() && len(tr.writes.cleared) == 0 {
+	c := sc.c
+	switch {
+	case c == nil:
+		// An empty range.
+	case !tr.writes.hasEntries() && len(tr.writes.cleared) == 0:
 		// Nothing of the transaction's own to merge: copy straight from
 		// the store.
 		tr.db.store.Scan(mvcc.KeyRange{Begin: c.begin, End: c.end}, c.rv, c.reverse, opts.Limit, add)
-	} else {
+	default:
 		for opts.Limit == 0 || len(rows) < opts.Limit {
 			k, v, ok, err := c.next()
 			if err != nil {
@@ -375,14 +345,27 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		if len(rows) > 0 {
 			first, last = rows[0].Key, rows[len(rows)-1].Key
 		}
-		tr.addScanConflict(c, opts, len(rows), first, last)
+		tr.addScanConflict(sc, len(rows), first, last, opts.Limit > 0 && len(rows) >= opts.Limit)
 	}
 	return rows, nil
 }
 
-// startRange validates a range read and returns a cursor over it, or nil
-// for an empty range. batch 0 picks one from the limit.
-func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch int) (*cursor, error) {
+// scan is one range read: the selectors of its range (with OrEqual
+// rewritten away, SEMANTICS.md 5.3), the keys they resolved to, and a
+// cursor over the keys between, nil when the range is empty.
+type scan struct {
+	c          *cursor
+	bk, ek     []byte // selector keys
+	bo, eo     int    // selector offsets
+	begin, end []byte // resolved bounds
+	max        []byte // the largest key the transaction may read
+	reverse    bool
+	noConflict bool // FoundationDB's shortcut: empty without reading
+}
+
+// startRange validates a range read, resolves its selectors and returns the
+// scan. batch 0 picks a batch size from the limit.
+func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch int) (*scan, error) {
 	if err := tr.checkRead(); err != nil {
 		return nil, err
 	}
@@ -390,15 +373,49 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch i
 		return nil, newError(2012, "limit %d is negative", opts.Limit)
 	}
 	tr.ensureReadVersion()
-	begin, end, err := tr.bounds(r, snap)
-	if err != nil {
+	bs, es := r.Selectors()
+	max := tr.maxReadKey()
+	if bytes.Compare(bs.Key, max) > 0 {
+		return nil, outsideRange(bs.Key)
+	}
+	if bytes.Compare(es.Key, max) > 0 {
+		return nil, outsideRange(es.Key)
+	}
+	sc := &scan{bk: bs.Key, bo: bs.Offset, ek: es.Key, eo: es.Offset, max: max, reverse: opts.Reverse}
+	if bs.OrEqual {
+		sc.bk = keyAfter(bs.Key)
+	}
+	if es.OrEqual {
+		sc.ek = keyAfter(es.Key)
+	}
+	if sc.bo >= sc.eo && bytes.Compare(sc.bk, sc.ek) >= 0 {
+		sc.noConflict = true
+		return sc, nil
+	}
+	// A selector (k, false, 1) is the plain bound k; others are resolved
+	// against the transaction's view. Their read conflict is not recorded
+	// here but by addScanConflict, from the selectors and the rows.
+	bound := func(sel selector.KeySelector, key []byte) ([]byte, error) {
+		if sel.Offset == 1 {
+			return key, nil
+		}
+		return tr.resolve(sel, true)
+	}
+	var err error
+	if sc.begin, err = bound(bs, sc.bk); err != nil {
 		return nil, err
 	}
-	if bytes.Compare(begin, end) >= 0 {
-		return nil, nil
+	if sc.end, err = bound(es, sc.ek); err != nil {
+		return nil, err
 	}
-	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(begin, end) {
-		return nil, unreadableError(begin)
+	if bytes.Compare(sc.end, max) > 0 {
+		sc.end = max
+	}
+	if bytes.Compare(sc.begin, sc.end) >= 0 {
+		return sc, nil
+	}
+	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(sc.begin, sc.end) {
+		return nil, unreadableError(sc.begin)
 	}
 	if batch == 0 {
 		batch = 256
@@ -406,20 +423,59 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch i
 			batch = min(opts.Limit, maxBatch)
 		}
 	}
-	return newCursor(tr, tr.rv, begin, end, opts.Reverse, batch), nil
+	sc.c = newCursor(tr, tr.rv, sc.begin, sc.end, opts.Reverse, batch)
+	return sc, nil
 }
 
-// addScanConflict adds the read conflict of a scan of c's range that
-// produced n rows, first and last in scan order. A scan stopped by its limit
-// depended only on the keys up to its last row; one that ran to the end of
-// its range depended on all of it, even where it found nothing.
-func (tr *Transaction) addScanConflict(c *cursor, opts RangeOptions, n int, first, last []byte) {
-	lo, hi := c.begin, c.end
-	if opts.Limit > 0 && n >= opts.Limit {
-		if opts.Reverse {
-			lo = last
+// addScanConflict adds the read conflict range of a range read that
+// produced n rows, first and last in scan order; more says the read stopped
+// before the end of its range (its limit was reached, or the caller stopped
+// iterating). The rule is FoundationDB's (SEMANTICS.md 6.2): the range
+// between the selector keys, cut at the last row when the read stopped
+// early, widened to the rows returned and to the ends of the key space when
+// a selector ran off them; the transaction's own writes are left out.
+func (tr *Transaction) addScanConflict(sc *scan, n int, first, last []byte, more bool) {
+	if sc.noConflict {
+		return
+	}
+	var lo, hi []byte
+	switch {
+	case bytes.Compare(sc.bk, sc.ek) >= 0:
+		lo, hi = sc.ek, sc.bk
+	case !sc.reverse:
+		lo, hi = sc.bk, sc.ek
+		if sc.eo > 0 && more {
+			hi = sc.bk
+		}
+	default:
+		lo, hi = sc.bk, sc.ek
+		if sc.bo <= 1 && more {
+			lo = sc.ek
+		}
+	}
+	if sc.bo <= 0 && len(sc.begin) == 0 {
+		lo = nil // ran off the beginning
+	}
+	if sc.eo > 0 && bytes.Equal(sc.end, sc.max) {
+		hi = sc.max // ran off the end
+	}
+	if n > 0 {
+		small, large := first, last
+		if sc.reverse {
+			small, large = last, first
+		}
+		if !sc.reverse {
+			if sc.bo <= 0 {
+				lo = minKey(lo, small)
+			}
+			if bytes.Compare(hi, large) <= 0 {
+				hi = keyAfter(large)
+			}
 		} else {
-			hi = keyAfter(last)
+			lo = minKey(lo, small)
+			if sc.eo > 0 && bytes.Compare(hi, large) <= 0 {
+				hi = keyAfter(large)
+			}
 		}
 	}
 	tr.addReadRange(lo, hi)
@@ -446,15 +502,13 @@ func (tr *Transaction) Iterate(r Range, opts RangeOptions) iter.Seq2[KeyValue, e
 func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[KeyValue, error] {
 	return func(yield func(KeyValue, error) bool) {
 		tr.mu.Lock()
-		c, err := tr.startRange(r, opts, snap, 16)
+		sc, err := tr.startRange(r, opts, snap, 16)
 		tr.mu.Unlock()
 		if err != nil {
 			yield(KeyValue{}, err)
 			return
 		}
-		if c == nil {
-			return
-		}
+		c := sc.c
 		n := 0
 		var first, last []byte
 		done := false // ran to the end of the range or its limit
@@ -468,17 +522,13 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 				return
 			}
 			if done {
-				tr.addScanConflict(c, opts, n, first, last)
+				tr.addScanConflict(sc, n, first, last, opts.Limit > 0 && n >= opts.Limit)
 			} else if n > 0 {
 				// Stopped early: only what was consumed counts.
-				if opts.Reverse {
-					tr.addReadRange(last, c.end)
-				} else {
-					tr.addReadRange(c.begin, keyAfter(last))
-				}
+				tr.addScanConflict(sc, n, first, last, true)
 			}
 		}()
-		for opts.Limit == 0 || n < opts.Limit {
+		for c != nil && (opts.Limit == 0 || n < opts.Limit) {
 			tr.mu.Lock()
 			err := tr.check()
 			var k, v []byte

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plinthdb/plinth/selector"
 	"github.com/stretchr/testify/require"
 )
 
@@ -127,6 +128,13 @@ func rangeRead(b, e string, opts RangeOptions) func(tr *Transaction) error {
 	}
 }
 
+func selRead(b, e selector.KeySelector, limit int) func(tr *Transaction) error {
+	return func(tr *Transaction) error {
+		_, err := tr.GetRange(SelectorRange{b, e}, RangeOptions{Limit: limit})
+		return err
+	}
+}
+
 func runConflictCases(t *testing.T, cases []conflictCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,6 +205,11 @@ func TestReadConflictRanges(t *testing.T) {
 			return err
 		}, setKey("b"), true},
 		{"clear range by other tx", rangeRead("a", "c", RangeOptions{}), func(tr *Transaction) { tr.ClearRange([]byte("0"), []byte("b")) }, true},
+		{"selector range, limit 1 (6.2 last row): b\\x00 ok", selRead(selector.FirstGreaterThan([]byte("a")), selector.FirstGreaterOrEqual([]byte("z")), 1), setKey("b\x00"), false},
+		{"selector range, limit 1: a\\x00 conflicts", selRead(selector.FirstGreaterThan([]byte("a")), selector.FirstGreaterOrEqual([]byte("z")), 1), setKey("a\x00"), true},
+		{"end selector +1: insert past the rows is harmless", selRead(selector.FirstGreaterOrEqual([]byte("a")), selector.FirstGreaterOrEqual([]byte("c")).Add(1), 0), setKey("c5"), false},
+		{"end selector +1: insert among the rows conflicts", selRead(selector.FirstGreaterOrEqual([]byte("a")), selector.FirstGreaterOrEqual([]byte("c")).Add(1), 0), setKey("b5"), true},
+		{"end selector LastLessThan covers up to its key", selRead(selector.FirstGreaterOrEqual([]byte("a")), selector.LastLessThan([]byte("z")), 0), setKey("y"), true},
 		{"added read conflict range", func(tr *Transaction) error { return tr.AddReadConflictRange([]byte("p"), []byte("q")) }, setKey("pp"), true},
 		{"added read conflict key", func(tr *Transaction) error { return tr.AddReadConflictKey([]byte("p")) }, setKey("p\x00"), false},
 		{"write conflict range of other tx", func(tr *Transaction) error { _, err := tr.Get([]byte("p")); return err },
