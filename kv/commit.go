@@ -101,26 +101,20 @@ func (tr *Transaction) mutations(version int64, stamp [10]byte) ([]mvcc.KeyRange
 	for _, c := range w.cleared {
 		clears = append(clears, mvcc.KeyRange{Begin: c.begin, End: c.end})
 	}
-	n := len(w.vsKeys)
-	if w.entries != nil {
-		n += w.entries.Len()
-	}
-	writes := make([]mvcc.Write, 0, n)
-	if w.entries != nil {
-		w.entries.Ascend(func(e *wentry) bool {
-			v, present := e.value, e.present
-			switch {
-			case e.stamped:
-				v = mutation.Stamp(e.value, stampPos(e.value), stamp)
-				v, present = applyOps(v, true, e.ops)
-			case !e.known:
-				base, ok := tr.db.store.Get(e.key, version-1)
-				v, present = applyOps(base, ok, e.ops)
-			}
-			writes = append(writes, mvcc.Write{Key: e.key, Value: v, Delete: !present})
-			return true
-		})
-	}
+	writes := make([]mvcc.Write, 0, len(w.vsKeys)+w.count())
+	w.ascend(nil, nil, func(e *wentry) bool {
+		v, present := e.value, e.present
+		switch {
+		case e.stamped:
+			v = mutation.Stamp(e.value, stampPos(e.value), stamp)
+			v, present = applyOps(v, true, e.ops)
+		case !e.known:
+			base, ok := tr.db.store.Get(e.key, version-1)
+			v, present = applyOps(base, ok, e.ops)
+		}
+		writes = append(writes, mvcc.Write{Key: e.key, Value: v, Delete: !present})
+		return true
+	})
 	for _, k := range w.vsKeys {
 		writes = append(writes, mvcc.Write{Key: mutation.Stamp(k.key, k.pos, stamp), Value: k.value})
 	}

@@ -91,10 +91,17 @@ func TestDifferentialAgainstModel(t *testing.T) {
 	if testing.Short() {
 		seeds = 15
 	}
-	for seed := 1; seed <= seeds; seed++ {
-		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
-			runDifferential(t, uint64(seed))
-		})
+	for _, small := range []int{32, 2, 0} {
+		// The write buffer keeps few writes in a slice and more in a
+		// B-tree: run both, and the move from one to the other.
+		saved := smallMax
+		smallMax = small
+		for seed := 1; seed <= seeds; seed++ {
+			t.Run(fmt.Sprintf("small=%d/seed=%d", small, seed), func(t *testing.T) {
+				runDifferential(t, uint64(seed))
+			})
+		}
+		smallMax = saved
 	}
 }
 

@@ -48,6 +48,11 @@ type Transaction struct {
 	committedVer int64
 	committedOK  bool
 	stamp        *FutureVersionstamp
+
+	// Inline first buffers: a small transaction allocates none of its own.
+	arenaBuf  [64]byte
+	readsBuf  [2]span
+	writesBuf [2]span
 }
 
 type txState uint8
@@ -92,10 +97,20 @@ func (tr *Transaction) resetAttempt() {
 	tr.writes.reset()
 	clear(tr.reads)
 	tr.reads = tr.reads[:0]
+	if tr.reads == nil {
+		tr.reads = tr.readsBuf[:0]
+	}
 	clear(tr.writeRanges)
 	tr.writeRanges = tr.writeRanges[:0]
+	if tr.writeRanges == nil {
+		tr.writeRanges = tr.writesBuf[:0]
+	}
 	tr.size = 0
-	tr.arena = nil
+	// Spans of the previous attempt are gone, so the arena can be reused.
+	tr.arena = tr.arena[:0]
+	if tr.arena == nil {
+		tr.arena = tr.arenaBuf[:0]
+	}
 	tr.committedVer, tr.committedOK = 0, false
 }
 
@@ -114,8 +129,12 @@ func (tr *Transaction) Reset() {
 func (tr *Transaction) Cancel() {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	tr.cancelLocked(newError(1025, ""))
+	tr.cancelLocked(errCancelled)
 }
+
+// errCancelled is the state error of a plain Cancel; shared, since Cancel
+// runs at the end of every ReadTransact.
+var errCancelled = &Error{Code: 1025}
 
 func (tr *Transaction) cancelLocked(why error) {
 	if tr.state == stateCancelled {

@@ -20,8 +20,12 @@ func (tr *Transaction) Set(key, value []byte) {
 		tr.deferErr(newError(2103, "value of %d bytes for key %q exceeds the limit of %d", len(value), printable(key), MaxValueSize))
 		return
 	}
-	k := clone(key)
-	tr.writes.set(k, clone(value))
+	// One allocation holds both copies.
+	buf := make([]byte, len(key)+len(value))
+	n := copy(buf, key)
+	copy(buf[n:], value)
+	k := buf[:n:n]
+	tr.writes.set(k, buf[n:])
 	tr.wrote(k, len(value))
 }
 

@@ -16,9 +16,13 @@ import (
 //
 // It is not safe for concurrent use; Transaction guards it with its mutex.
 type writeBuffer struct {
-	entries *btree.BTreeG[*wentry] // created at the first point write
-	cleared []span                 // sorted, disjoint, non-adjacent ranges cleared by ClearRange
-	vsKeys  []vsKey                // SetVersionstampedKey mutations, in call order
+	// Point writes, by key: a sorted slice while there are few (most
+	// transactions), a B-tree beyond smallMax.
+	small    []*wentry
+	entries  *btree.BTreeG[*wentry]
+	smallBuf [4]*wentry
+	cleared  []span  // sorted, disjoint, non-adjacent ranges cleared by ClearRange
+	vsKeys   []vsKey // SetVersionstampedKey mutations, in call order
 	// unreadable holds the ranges SetVersionstampedKey made unreadable
 	// (SEMANTICS.md 10.4).
 	unreadable []span
@@ -62,34 +66,120 @@ type vsKey struct {
 
 func wentryLess(a, b *wentry) bool { return bytes.Compare(a.key, b.key) < 0 }
 
+// smallMax is how many point writes the sorted slice holds before the
+// buffer moves them to a B-tree, whose insertions stay logarithmic. Tests
+// lower it to run the B-tree path.
+var smallMax = 32
+
 func (w *writeBuffer) empty() bool {
-	return (w.entries == nil || w.entries.Len() == 0) && len(w.cleared) == 0 && len(w.vsKeys) == 0
+	return !w.hasEntries() && len(w.cleared) == 0 && len(w.vsKeys) == 0
 }
 
-func (w *writeBuffer) hasEntries() bool { return w.entries != nil && w.entries.Len() > 0 }
+func (w *writeBuffer) hasEntries() bool {
+	return len(w.small) > 0 || w.entries != nil && w.entries.Len() > 0
+}
+
+func (w *writeBuffer) count() int {
+	if w.entries != nil {
+		return w.entries.Len()
+	}
+	return len(w.small)
+}
 
 func (w *writeBuffer) reset() {
 	if w.entries != nil {
 		w.entries.Clear(true)
 	}
+	clear(w.small)
+	w.small = w.small[:0]
+	clear(w.vsKeys)
 	w.cleared = w.cleared[:0]
 	w.vsKeys = w.vsKeys[:0]
 	w.unreadable = w.unreadable[:0]
 }
 
-func (w *writeBuffer) get(key []byte) *wentry {
-	if w.entries == nil {
-		return nil
+// search returns the index of the first small entry with key >= key.
+func (w *writeBuffer) search(key []byte) int {
+	lo, hi := 0, len(w.small)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if bytes.Compare(w.small[m].key, key) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	e, _ := w.entries.Get(&wentry{key: key})
-	return e
+	return lo
 }
 
+func (w *writeBuffer) get(key []byte) *wentry {
+	if w.entries != nil {
+		e, _ := w.entries.Get(&wentry{key: key})
+		return e
+	}
+	if i := w.search(key); i < len(w.small) && bytes.Equal(w.small[i].key, key) {
+		return w.small[i]
+	}
+	return nil
+}
+
+// put adds an entry for a key that has none.
 func (w *writeBuffer) put(e *wentry) {
+	if w.entries == nil && len(w.small) < smallMax {
+		if w.small == nil {
+			w.small = w.smallBuf[:0]
+		}
+		i := w.search(e.key)
+		w.small = append(w.small, nil)
+		copy(w.small[i+1:], w.small[i:])
+		w.small[i] = e
+		return
+	}
 	if w.entries == nil {
 		w.entries = btree.NewG(16, wentryLess)
 	}
+	for _, x := range w.small {
+		w.entries.ReplaceOrInsert(x)
+	}
+	clear(w.small)
+	w.small = w.small[:0]
 	w.entries.ReplaceOrInsert(e)
+}
+
+// ascend calls fn for the entries with lo <= key < hi (hi nil: no bound),
+// in key order, until fn returns false. fn must not modify the buffer.
+func (w *writeBuffer) ascend(lo, hi []byte, fn func(e *wentry) bool) {
+	if w.entries != nil {
+		if hi == nil {
+			w.entries.AscendGreaterOrEqual(&wentry{key: lo}, fn)
+		} else {
+			w.entries.AscendRange(&wentry{key: lo}, &wentry{key: hi}, fn)
+		}
+		return
+	}
+	for _, e := range w.small[w.search(lo):] {
+		if hi != nil && bytes.Compare(e.key, hi) >= 0 || !fn(e) {
+			return
+		}
+	}
+}
+
+// descend calls fn for the entries with key <= hi, in descending order,
+// until fn returns false.
+func (w *writeBuffer) descend(hi []byte, fn func(e *wentry) bool) {
+	if w.entries != nil {
+		w.entries.DescendLessOrEqual(&wentry{key: hi}, fn)
+		return
+	}
+	i := w.search(hi)
+	if i < len(w.small) && bytes.Equal(w.small[i].key, hi) {
+		i++
+	}
+	for j := i - 1; j >= 0; j-- {
+		if !fn(w.small[j]) {
+			return
+		}
+	}
 }
 
 func (w *writeBuffer) set(key, value []byte) {
@@ -160,6 +250,11 @@ func (w *writeBuffer) clearRange(b, e []byte) {
 		for _, x := range doomed {
 			w.entries.Delete(x)
 		}
+	} else {
+		i, j := w.search(b), w.search(e)
+		n := copy(w.small[i:], w.small[j:])
+		clear(w.small[i+n:])
+		w.small = w.small[:i+n]
 	}
 	// Find the cleared ranges that overlap or touch [b, e) and merge them.
 	i := sort.Search(len(w.cleared), func(i int) bool { return bytes.Compare(w.cleared[i].end, b) >= 0 })
@@ -200,11 +295,8 @@ func (w *writeBuffer) isUnreadable(b, e []byte) bool {
 // next returns the first entry with key > after (key >= after when
 // inclusive), or nil.
 func (w *writeBuffer) next(after []byte, inclusive bool) *wentry {
-	if !w.hasEntries() {
-		return nil
-	}
 	var found *wentry
-	w.entries.AscendGreaterOrEqual(&wentry{key: after}, func(x *wentry) bool {
+	w.ascend(after, nil, func(x *wentry) bool {
 		if !inclusive && bytes.Equal(x.key, after) {
 			return true
 		}
@@ -217,11 +309,8 @@ func (w *writeBuffer) next(after []byte, inclusive bool) *wentry {
 // prev returns the last entry with key < before (key <= before when
 // inclusive), or nil.
 func (w *writeBuffer) prev(before []byte, inclusive bool) *wentry {
-	if !w.hasEntries() {
-		return nil
-	}
 	var found *wentry
-	w.entries.DescendLessOrEqual(&wentry{key: before}, func(x *wentry) bool {
+	w.descend(before, func(x *wentry) bool {
 		if !inclusive && bytes.Equal(x.key, before) {
 			return true
 		}
@@ -248,15 +337,13 @@ func (w *writeBuffer) independent(lo, hi []byte, fn func(b, e []byte)) {
 			ci++
 		}
 	}
-	if w.hasEntries() {
-		w.entries.AscendRange(&wentry{key: lo}, &wentry{key: hi}, func(x *wentry) bool {
-			if x.known {
-				emitCleared(x.key)
-				fn(x.key, keyAfter(x.key))
-			}
-			return true
-		})
-	}
+	w.ascend(lo, hi, func(x *wentry) bool {
+		if x.known {
+			emitCleared(x.key)
+			fn(x.key, keyAfter(x.key))
+		}
+		return true
+	})
 	emitCleared(nil)
 }
 
