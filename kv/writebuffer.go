@@ -21,6 +21,7 @@ type writeBuffer struct {
 	small    []*wentry
 	entries  *btree.BTreeG[*wentry]
 	smallBuf [4]*wentry
+	chunk    []wentry // where new entries are carved from
 	cleared  []span  // sorted, disjoint, non-adjacent ranges cleared by ClearRange
 	vsKeys   []vsKey // SetVersionstampedKey mutations, in call order
 	// unreadable holds the ranges SetVersionstampedKey made unreadable
@@ -92,6 +93,7 @@ func (w *writeBuffer) reset() {
 	}
 	clear(w.small)
 	w.small = w.small[:0]
+	w.chunk = nil // entries may still be referenced by a finished attempt's iterator
 	clear(w.vsKeys)
 	w.cleared = w.cleared[:0]
 	w.vsKeys = w.vsKeys[:0]
@@ -121,6 +123,17 @@ func (w *writeBuffer) get(key []byte) *wentry {
 		return w.small[i]
 	}
 	return nil
+}
+
+// newEntry returns a pointer to a copy of e, carved from a chunk so that
+// entries cost an allocation per chunk rather than each. Chunks are never
+// resized, so the pointers stay valid.
+func (w *writeBuffer) newEntry(e wentry) *wentry {
+	if len(w.chunk) == cap(w.chunk) {
+		w.chunk = make([]wentry, 0, min(max(4*cap(w.chunk), 1), 256))
+	}
+	w.chunk = append(w.chunk, e)
+	return &w.chunk[len(w.chunk)-1]
 }
 
 // put adds an entry for a key that has none.
@@ -187,7 +200,7 @@ func (w *writeBuffer) set(key, value []byte) {
 		*e = wentry{key: e.key, known: true, present: true, value: value, unreadable: e.unreadable}
 		return
 	}
-	w.put(&wentry{key: key, known: true, present: true, value: value})
+	w.put(w.newEntry(wentry{key: key, known: true, present: true, value: value}))
 }
 
 func (w *writeBuffer) clear(key []byte) {
@@ -198,7 +211,7 @@ func (w *writeBuffer) clear(key []byte) {
 	if w.isCleared(key) {
 		return
 	}
-	w.put(&wentry{key: key, known: true})
+	w.put(w.newEntry(wentry{key: key, known: true}))
 }
 
 // atomic folds op into key's entry: evaluated at once over a known value,
@@ -208,10 +221,10 @@ func (w *writeBuffer) atomic(key []byte, typ mutation.Type, param []byte) {
 	if e == nil {
 		if w.isCleared(key) {
 			v, ok := mutation.Apply(typ, nil, false, param)
-			w.put(&wentry{key: key, known: true, present: ok, value: v})
+			w.put(w.newEntry(wentry{key: key, known: true, present: ok, value: v}))
 			return
 		}
-		w.put(&wentry{key: key, ops: []pendingOp{{typ, param}}})
+		w.put(w.newEntry(wentry{key: key, ops: []pendingOp{{typ, param}}}))
 		return
 	}
 	if e.known && !e.stamped {
@@ -226,7 +239,7 @@ func (w *writeBuffer) setStampedValue(key, param []byte) {
 		*e = wentry{key: e.key, known: true, present: true, value: param, stamped: true, unreadable: true}
 		return
 	}
-	w.put(&wentry{key: key, known: true, present: true, value: param, stamped: true, unreadable: true})
+	w.put(w.newEntry(wentry{key: key, known: true, present: true, value: param, stamped: true, unreadable: true}))
 }
 
 // clearRange drops entries in [b, e) and records the range as cleared,
