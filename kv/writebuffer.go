@@ -22,8 +22,8 @@ type writeBuffer struct {
 	entries  *btree.BTreeG[*wentry]
 	smallBuf [4]*wentry
 	chunk    []wentry // where new entries are carved from
-	cleared  []span  // sorted, disjoint, non-adjacent ranges cleared by ClearRange
-	vsKeys   []vsKey // SetVersionstampedKey mutations, in call order
+	cleared  []span   // sorted, disjoint, non-adjacent ranges cleared by ClearRange
+	vsKeys   []vsKey  // SetVersionstampedKey mutations, in call order
 	// unreadable holds the ranges SetVersionstampedKey made unreadable
 	// (SEMANTICS.md 10.4).
 	unreadable []span
