@@ -8,14 +8,22 @@ import (
 // item is one key in the tree. The first 16 key bytes are kept inline as two
 // big-endian words so that most comparisons never dereference the key slice:
 // for 16-byte keys that saves a cache miss per comparison on a large tree.
+// The newest version is inline too, so a read at a recent version finds its
+// value without another pointer hop, and a key written once costs no version
+// node at all.
 type item struct {
 	p0, p1 uint64
 	key    []byte
-	head   *version // newest first
+	cur    version // newest; cur.next leads to older versions
+	// queued: the key has an entry in the collection queue. A key is
+	// queued at most once, so a key written a million times inside the
+	// window is trimmed once per window, not once per write.
+	queued bool
 }
 
-// version is one value of a key. The chain is only modified under the write
-// lock, and readers walk it under the read lock.
+// version is one value of a key (or its deletion). Older versions hang off
+// the item newest first; they are only modified under the write lock, and
+// readers walk them under the read lock.
 type version struct {
 	ver     int64
 	value   []byte
@@ -44,14 +52,31 @@ func less(a, b item) bool {
 	if a.p1 != b.p1 {
 		return a.p1 < b.p1
 	}
+	// Equal padded prefixes: two keys of at most 16 bytes then differ only
+	// in trailing zero bytes, so the shorter is smaller. Deciding from the
+	// slice lengths, held inline, saves a cache miss on the key bytes at the
+	// end of every lookup.
+	if la, lb := len(a.key), len(b.key); la <= 16 && lb <= 16 {
+		return la < lb
+	}
 	return bytes.Compare(a.key, b.key) < 0
 }
 
-// at returns the version of the chain visible at v, or nil.
-func (it *item) at(v int64) *version {
-	n := it.head
+// at returns the value visible at version v; ok is false when the key is
+// absent then (not yet written, or deleted).
+func (it *item) at(v int64) (value []byte, ok bool) {
+	if it.cur.ver <= v {
+		if it.cur.deleted {
+			return nil, false
+		}
+		return it.cur.value, true
+	}
+	n := it.cur.next
 	for n != nil && n.ver > v {
 		n = n.next
 	}
-	return n
+	if n == nil || n.deleted {
+		return nil, false
+	}
+	return n.value, true
 }

@@ -58,15 +58,11 @@ func New() *Store {
 func (s *Store) Get(key []byte, at int64) (value []byte, ok bool) {
 	s.mu.RLock()
 	it, found := s.tree.Get(pivot(key))
-	var v *version
 	if found {
-		v = it.at(at)
+		value, ok = it.at(at)
 	}
 	s.mu.RUnlock()
-	if v == nil || v.deleted {
-		return nil, false
-	}
-	return v.value, true
+	return value, ok
 }
 
 // Range appends to dst the keys in r visible at version at, with their
@@ -91,12 +87,12 @@ func (s *Store) Scan(r KeyRange, at int64, reverse bool, limit int, fn func(key,
 	}
 	n := 0
 	visit := func(it item) bool {
-		v := it.at(at)
-		if v == nil || v.deleted {
+		value, ok := it.at(at)
+		if !ok {
 			return true
 		}
 		n++
-		return fn(it.key, v.value) && (limit <= 0 || n < limit)
+		return fn(it.key, value) && (limit <= 0 || n < limit)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -132,40 +128,56 @@ func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 		s.clearRange(ver, r)
 	}
 	for _, w := range writes {
-		s.put(ver, w.Key, &version{ver: ver, value: w.Value, deleted: w.Delete})
+		s.put(version{ver: ver, value: w.Value, deleted: w.Delete}, w.Key)
 	}
 }
 
-func (s *Store) put(ver int64, key []byte, v *version) {
+func (s *Store) put(v version, key []byte) {
 	if v.deleted {
 		// A deletion must not create an item, so look before writing.
 		old, found := s.tree.Get(pivot(key))
-		if !found || old.head.deleted {
+		if !found || old.cur.deleted {
 			return // nothing visible to delete
 		}
-		v.next = old.head
-		old.head = v
-		s.tree.ReplaceOrInsert(old)
-		s.versions++
-		s.gc = append(s.gc, gcEntry{ver: ver, key: old.key})
+		s.push(old, v)
 		return
 	}
-	// One traversal: insert the new head, then link the chain it replaced.
-	// Readers cannot see v before the write lock is released.
 	it := pivot(key)
-	it.head = v
+	it.cur = v
 	old, found := s.tree.ReplaceOrInsert(it)
 	s.versions++
 	if found {
-		v.next = old.head
-		s.gc = append(s.gc, gcEntry{ver: ver, key: it.key})
+		// An overwrite: link the replaced version behind the new one. The
+		// second traversal follows the path the first just cached.
+		prev := old.cur
+		it.cur.next = &prev
+		it.key = old.key
+		it.queued = true
+		s.tree.ReplaceOrInsert(it)
+		if !old.queued {
+			s.gc = append(s.gc, gcEntry{ver: v.ver, key: old.key})
+		}
+	}
+}
+
+// push makes v the newest version of the existing item it.
+func (s *Store) push(it item, v version) {
+	prev := it.cur
+	v.next = &prev
+	it.cur = v
+	queued := it.queued
+	it.queued = true
+	s.tree.ReplaceOrInsert(it)
+	s.versions++
+	if !queued {
+		s.gc = append(s.gc, gcEntry{ver: v.ver, key: it.key})
 	}
 }
 
 func (s *Store) clearRange(ver int64, r KeyRange) {
 	var live []item
 	collect := func(it item) bool {
-		if !it.head.deleted {
+		if !it.cur.deleted {
 			live = append(live, it)
 		}
 		return true
@@ -176,10 +188,7 @@ func (s *Store) clearRange(ver int64, r KeyRange) {
 		s.tree.AscendRange(pivot(r.Begin), pivot(r.End), collect)
 	}
 	for _, it := range live {
-		it.head = &version{ver: ver, deleted: true, next: it.head}
-		s.tree.ReplaceOrInsert(it)
-		s.versions++
-		s.gc = append(s.gc, gcEntry{ver: ver, key: it.key})
+		s.push(it, version{ver: ver, deleted: true})
 	}
 }
 
@@ -217,34 +226,55 @@ func (s *Store) Collect(horizon int64, budget int) (more bool) {
 	return s.gcHead < len(s.gc) && s.gc[s.gcHead].ver <= horizon
 }
 
-// trim cuts key's chain below the newest version <= horizon.
+// trim cuts key's versions below the newest one <= horizon, and drops that
+// one too if it is a deletion (nothing older remains for it to hide). A key
+// left with older versions is queued again at its newest version: once the
+// horizon passes that, one more trim leaves a single version. The walk
+// costs the versions inside the window, once per window per key.
 func (s *Store) trim(key []byte, horizon int64) {
 	it, found := s.tree.Get(pivot(key))
 	if !found {
 		return
 	}
-	var prev *version
-	n := it.head
+	if it.cur.ver <= horizon {
+		for d := it.cur.next; d != nil; d = d.next {
+			s.versions--
+		}
+		if it.cur.deleted {
+			s.versions--
+			s.tree.Delete(it)
+			return
+		}
+		it.cur.next = nil
+		it.queued = false
+		s.tree.ReplaceOrInsert(it)
+		return
+	}
+	// The kept versions run from cur through n; older ones go.
+	prev, n := (*version)(nil), it.cur.next
 	for n != nil && n.ver > horizon {
 		prev, n = n, n.next
 	}
-	if n == nil {
-		return
+	if n != nil {
+		for d := n.next; d != nil; d = d.next {
+			s.versions--
+		}
+		n.next = nil
+		if n.deleted {
+			s.versions--
+			if prev != nil {
+				prev.next = nil
+			} else {
+				it.cur.next = nil
+			}
+		}
 	}
-	for d := n.next; d != nil; d = d.next {
-		s.versions--
+	if it.cur.next == nil && !it.cur.deleted {
+		it.queued = false
+	} else {
+		s.gc = append(s.gc, gcEntry{ver: it.cur.ver, key: it.key})
 	}
-	n.next = nil
-	if !n.deleted {
-		return
-	}
-	// A deletion with nothing older is the same as no version at all.
-	s.versions--
-	if prev != nil {
-		prev.next = nil
-		return
-	}
-	s.tree.Delete(it)
+	s.tree.ReplaceOrInsert(it)
 }
 
 // Stats describes the store's size.

@@ -184,6 +184,28 @@ func TestCollectKeepsWhatReadersAtHorizonSee(t *testing.T) {
 	require.False(t, ok)
 	v, _ = s.Get(k, 4)
 	require.Equal(t, "4", string(v))
+	// The key was queued again at its newest version, 4: its remaining old
+	// versions go once the horizon reaches it.
+	require.Equal(t, 3, s.Stats().Versions)
+	s.Collect(4, 0)
+	require.Equal(t, 1, s.Stats().Versions)
+	require.Zero(t, s.Stats().Pending)
+}
+
+// TestHotKeyCollectionIsLinear writes one key many times inside the window
+// and collects after each write, as the commit path does: each key must be
+// walked once per window, not once per write.
+func TestHotKeyCollectionIsLinear(t *testing.T) {
+	s := New()
+	k := []byte("hot")
+	const writes, window = 20000, 5000
+	for v := int64(1); v <= writes; v++ {
+		s.Apply(v, nil, []Write{{Key: k, Value: []byte("x")}})
+		s.Collect(max(v-window, 0), 8)
+		require.LessOrEqual(t, s.Stats().Pending, 1, "a key is queued at most once")
+		require.LessOrEqual(t, s.Stats().Versions, 2*window+1, "at most two windows of versions")
+	}
+	s.Collect(writes, 0)
 	require.Equal(t, 1, s.Stats().Versions)
 }
 
