@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/run.sh — plinth's benchmarks side by side with its peers.
+#
+#   bench/run.sh quick   under a minute on 2 cores: 1e4 and 1e5 keys, short benchtime
+#   bench/run.sh full    under ten minutes on 2 cores: 1e4, 1e5 and 1e6 keys, 3 samples
+#
+# Each store runs in its own process per key count, so heaps and background
+# goroutines never mix and each data set is loaded once. Writes
+#   bench/results/raw.txt    Go benchmark format (benchstat -col /store raw.txt)
+#   bench/results/latest.md  the markdown tables (ns/op, allocs/op, ratios, retries, memory)
+#   bench/results/summary.md the short table for the README (largest key count)
+#
+# Environment overrides: BENCH_STORES (names, space- or comma-separated), BENCH_SIZES,
+# BENCH_TIME, BENCH_COUNT, BENCH_MEM_KEYS, BENCH_MEM_ROUNDS, BENCH_TAGS (go
+# build tags for the peers module), BENCH_RESULTS (output directory).
+# Works from any directory.
+set -euo pipefail
+
+mode=${1:-quick}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+results=${BENCH_RESULTS:-$here/results}
+
+case $mode in
+quick)
+	sizes="1e4 1e5" benchtime=40ms count=1 memkeys=1e5 memrounds=10
+	;;
+full)
+	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=10
+	;;
+*)
+	echo "usage: $0 quick|full" >&2
+	exit 2
+	;;
+esac
+sizes=${BENCH_SIZES:-$sizes}
+benchtime=${BENCH_TIME:-$benchtime}
+count=${BENCH_COUNT:-$count}
+memkeys=${BENCH_MEM_KEYS:-$memkeys}
+memrounds=${BENCH_MEM_ROUNDS:-$memrounds}
+tags=${BENCH_TAGS:-}
+
+start=$SECONDS
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/plinth-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+echo "bench: building (mode $mode)" >&2
+(
+	cd "$here/peers"
+	go test -c -o "$tmp/peers.test" ${tags:+-tags "$tags"} .
+	go build -o "$tmp/benchtable" ${tags:+-tags "$tags"} ./cmd/benchtable
+)
+stores=${BENCH_STORES:-$("$tmp/benchtable" -list | tr '\n' ' ')}
+stores=${stores//,/ }
+
+mkdir -p "$results"
+raw=$tmp/raw.txt
+{
+	echo "plinth-bench-mode: $mode"
+	echo "plinth-bench-benchtime: $benchtime"
+	echo "plinth-bench-count: $count"
+	echo "plinth-bench-mem-rounds: $memrounds"
+	echo "go: $(go env GOVERSION)"
+	echo "gomaxprocs: ${GOMAXPROCS:-$(getconf _NPROCESSORS_ONLN)}"
+} >"$raw"
+
+# run LABEL ENV... -- TESTFLAGS...: one process of the test binary; its
+# benchmark lines (and the goos/goarch/pkg/cpu header) go to raw.txt.
+run() {
+	local label=$1 t0=$SECONDS out=$tmp/out.txt
+	shift
+	local envs=()
+	while [[ $1 != -- ]]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	if ! env "${envs[@]}" "$tmp/peers.test" -test.run '^$' -test.timeout 10m "$@" >"$out" 2>&1; then
+		cat "$out" >&2
+		echo "bench: $label failed" >&2
+		exit 1
+	fi
+	grep -E '^(Benchmark|goos:|goarch:|pkg:|cpu:)' "$out" >>"$raw" || true
+	printf 'bench: %-32s %4ds (total %ds)\n' "$label" $((SECONDS - t0)) $((SECONDS - start)) >&2
+}
+
+every='^Benchmark(Get|Scan100|Set1|Read5Write5|YCSB)$'
+largest='^Benchmark(Get|Scan100|Set1|Read5Write5|YCSB|Parallel|Counter)$'
+last=${sizes##* }
+for store in $stores; do
+	for n in $sizes; do
+		pattern=$every
+		[[ $n == "$last" ]] && pattern=$largest
+		run "store=$store keys=$n" BENCH_STORES="$store" BENCH_KEYS="$n" -- \
+			-test.bench "$pattern" -test.benchtime "$benchtime" -test.count "$count"
+	done
+	run "store=$store memory keys=$memkeys" BENCH_STORES="$store" BENCH_KEYS="$memkeys" \
+		BENCH_MEM_KEYS="$memkeys" BENCH_MEM_ROUNDS="$memrounds" -- \
+		-test.bench '^BenchmarkMemory$' -test.benchtime 1x -test.count 1
+done
+
+"$tmp/benchtable" "$raw" >"$tmp/latest.md"
+"$tmp/benchtable" -summary "$raw" >"$tmp/summary.md"
+mv "$raw" "$results/raw.txt"
+mv "$tmp/latest.md" "$results/latest.md"
+mv "$tmp/summary.md" "$results/summary.md"
+echo "bench: wrote raw.txt, latest.md and summary.md in $results in $((SECONDS - start))s" >&2
