@@ -22,6 +22,7 @@ func (tr *Transaction) Commit() error {
 	if tr.state == stateActive {
 		tr.state = stateCommitted
 	}
+	tr.releaseReadVersion()
 	if tr.stamp != nil {
 		if err != nil {
 			tr.stamp.resolve(Versionstamp{}, err)
@@ -56,6 +57,12 @@ func (tr *Transaction) commit() error {
 		// Blind writes are never too old (SEMANTICS.md 8.2).
 		if err := tr.checkAge(); err != nil {
 			return err
+		}
+		if !tr.registered && tr.rv < db.readers.safe {
+			// An old SetReadVersion whose writes-since are no longer in
+			// the conflict history: retrying with a new version works.
+			db.stats.tooOld.Add(1)
+			return newError(1007, "read version %d is older than the conflict history (%d)", tr.rv, db.readers.safe)
 		}
 		if tr.rv < db.history.Newest() {
 			if err := tr.checkConflicts(); err != nil {

@@ -26,6 +26,7 @@ type DB struct {
 	// one step, so versions are strictly increasing and gap-free.
 	commitMu sync.Mutex
 	history  *conflict.History
+	readers  readers
 	// times records, for recent versions, the clock reading just after each
 	// was published; times[i] is version timesBase+i. It decides which
 	// versions are older than the MVCC window.
@@ -175,7 +176,7 @@ func (db *DB) advanceHorizon() int64 {
 // at most budget units of store work (0: all). Called with commitMu held.
 func (db *DB) collect(budget int) (more bool) {
 	h := db.advanceHorizon()
-	db.history.RemoveBefore(h)
+	db.history.RemoveBefore(db.readers.oldest(db.committed.Load(), h))
 	return db.store.Collect(h, budget)
 }
 
@@ -202,7 +203,7 @@ func (db *DB) collectLoop() {
 			db.commitMu.Lock()
 			h := db.advanceHorizon()
 			more := db.store.Collect(h, 4096)
-			if h > swept && passes < 2 && db.history.RemoveBeforeStep(h, 4096) {
+			if h > swept && passes < 2 && db.history.RemoveBeforeStep(db.readers.oldest(db.committed.Load(), h), 4096) {
 				passes++
 			}
 			if passes == 2 || db.history.Len() == 0 {

@@ -84,7 +84,11 @@ func (tr *Transaction) SetReadVersion(v int64) {
 			tr.deferErr(tooOld(v))
 			return
 		}
+		// Reads at v work for the whole window. If the conflict history
+		// has already moved past v, a commit that needs it is refused as
+		// too old (see commit).
 		tr.hasRV, tr.rv, tr.rvTime = true, v, at
+		tr.registered = tr.db.readers.register(v)
 	}
 }
 
@@ -93,11 +97,23 @@ func tooOld(v int64) error {
 }
 
 func (tr *Transaction) ensureReadVersion() error {
-	if !tr.hasRV {
+	for !tr.hasRV {
 		tr.rv, tr.rvTime = tr.db.readVersion()
-		tr.hasRV = true
+		// Registration fails only if the history moved past the version
+		// just read; a newer one then works.
+		tr.hasRV = tr.db.readers.register(tr.rv)
+		tr.registered = tr.hasRV
 	}
 	return nil
+}
+
+// releaseReadVersion ends the read version's registration: the conflict
+// history no longer needs to cover it.
+func (tr *Transaction) releaseReadVersion() {
+	if tr.registered {
+		tr.db.readers.release(tr.rv)
+		tr.registered = false
+	}
 }
 
 // checkAge refuses a read version older than the MVCC window. Reads call it

@@ -38,6 +38,7 @@ type Transaction struct {
 	writeSystem  bool
 	noNextWCR    bool // SetNextWriteNoWriteConflictRange pending
 	hasRV        bool
+	registered   bool // rv is counted in db.readers
 	rv           int64
 	rvTime       int64 // clock reading the read version's window runs from
 	writes       writeBuffer
@@ -93,6 +94,7 @@ func (tr *Transaction) resetAttempt() {
 	tr.err = nil
 	tr.sizeLimit = tr.db.opts.SizeLimit
 	tr.readSystem, tr.writeSystem, tr.noNextWCR = false, false, false
+	tr.releaseReadVersion()
 	tr.hasRV, tr.rv, tr.rvTime = false, 0, 0
 	tr.writes.reset()
 	clear(tr.reads)
@@ -142,6 +144,7 @@ func (tr *Transaction) cancelLocked(why error) {
 	}
 	tr.state = stateCancelled
 	tr.stateErr = why
+	tr.releaseReadVersion()
 	if tr.stamp != nil {
 		tr.stamp.resolve(Versionstamp{}, why)
 		tr.stamp = nil

@@ -147,3 +147,41 @@ func TestGarbageCollectionReturnsMemory(t *testing.T) {
 	require.Less(t, after, base+base/4, "memory returns to the size of the live data")
 	require.Less(t, db.Stats().ConflictRanges, 2000, "conflict history is trimmed too")
 }
+
+// TestHistoryKeepsWhatLiveReadersNeed: the conflict history forgets writes
+// that no live transaction can conflict with, but never one a live reader
+// still needs, however many commits pass.
+func TestHistoryKeepsWhatLiveReadersNeed(t *testing.T) {
+	db := openDB(t, nil)
+	churn := func(n int) {
+		for i := 0; i < n; i++ {
+			put(t, db, fmt.Sprintf("other/%d", i), "x")
+		}
+	}
+	tr := db.NewTransaction()
+	_, err := tr.Get([]byte("k"))
+	require.NoError(t, err)
+	churn(3000)
+	put(t, db, "k", "changed")
+	churn(3000)
+	tr.Set([]byte("mine"), nil)
+	require.ErrorIs(t, tr.Commit(), ErrNotCommitted, "the write to k is still in the history")
+
+	// With no live readers the history stays small.
+	churn(20000)
+	require.Less(t, db.Stats().ConflictRanges, 5000)
+
+	// An old SetReadVersion can read, but cannot commit reads against a
+	// history that moved on: retryable too old.
+	var v int64
+	db.ReadTransact(func(rt ReadTransaction) error { v, _ = rt.GetReadVersion(); return nil })
+	churn(100)
+	tr = db.NewTransaction()
+	tr.SetReadVersion(v)
+	_, err = tr.Get([]byte("k"))
+	require.NoError(t, err)
+	tr.Set([]byte("mine"), nil)
+	err = tr.Commit()
+	require.ErrorIs(t, err, ErrTransactionTooOld)
+	require.True(t, IsRetryable(err))
+}

@@ -140,7 +140,8 @@ func (tr *Transaction) tooLarge() error {
 }
 
 // AddReadConflictRange adds [begin, end) to the transaction's read conflict
-// ranges, as if it had read the range, less the keys it wrote itself. begin
+// ranges, as if it had read the range (so it takes the read version if none
+// was taken yet), less the keys it wrote itself. begin
 // > end returns ErrInvertedRange at once; a key beyond the key space
 // returns ErrKeyOutsideLegalRange.
 func (tr *Transaction) AddReadConflictRange(begin, end []byte) error {
@@ -149,6 +150,8 @@ func (tr *Transaction) AddReadConflictRange(begin, end []byte) error {
 	if err := tr.conflictRangeCheck(begin, end); err != nil {
 		return err
 	}
+	// As a read would, fix the read version the range is checked against.
+	tr.ensureReadVersion()
 	tr.addReadRange(begin, end)
 	tr.checkSize()
 	return nil
