@@ -311,27 +311,9 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	if err != nil {
 		return nil, err
 	}
-	var rows []KeyValue
+	b := rowBuilder{limit: opts.Limit}
 	if opts.Limit > 0 {
-		rows = make([]KeyValue, 0, min(opts.Limit, maxBatch))
-	}
-	var arena []byte
-	// add copies a row out. One arena for many keys and values keeps a scan
-	// at a few allocations; it is sized from the rows still wanted. Full
-	// slice expressions stop appends from spilling into a neighbour.
-	add := func(k, v []byte) bool {
-		need := len(k) + len(v)
-		if cap(arena)-len(arena) < need {
-			want := 64
-			if opts.Limit > 0 {
-				want = opts.Limit - len(rows)
-			}
-			arena = make([]byte, 0, max(need, min(need*want, 1<<20)))
-		}
-		n := len(arena)
-		arena = append(append(arena, k...), v...)
-		rows = append(rows, KeyValue{Key: arena[n : n+len(k) : n+len(k)], Value: arena[n+len(k) : len(arena) : len(arena)]})
-		return true
+		b.rows = make([]KeyValue, 0, min(opts.Limit, maxBatch))
 	}
 	c := sc.c
 	switch {
@@ -340,9 +322,9 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	case !tr.writes.hasEntries() && len(tr.writes.cleared) == 0:
 		// Nothing of the transaction's own to merge: copy straight from
 		// the store.
-		tr.db.store.Scan(mvcc.KeyRange{Begin: c.begin, End: c.end}, c.rv, c.reverse, opts.Limit, add)
+		tr.db.store.Scan(mvcc.KeyRange{Begin: c.begin, End: c.end}, c.rv, c.reverse, opts.Limit, b.add)
 	default:
-		for opts.Limit == 0 || len(rows) < opts.Limit {
+		for opts.Limit == 0 || len(b.rows) < opts.Limit {
 			k, v, ok, err := c.next()
 			if err != nil {
 				return nil, err
@@ -350,9 +332,10 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 			if !ok {
 				break
 			}
-			add(k, v)
+			b.add(k, v)
 		}
 	}
+	rows := b.rows
 	if err := tr.checkAge(); err != nil {
 		return nil, err
 	}
@@ -364,6 +347,31 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		tr.addScanConflict(sc, len(rows), first, last, opts.Limit > 0 && len(rows) >= opts.Limit)
 	}
 	return rows, nil
+}
+
+// rowBuilder copies rows out for the caller. One arena holds many keys and
+// values, sized from the rows still wanted, so a scan costs a few
+// allocations; full slice expressions stop appends from spilling into a
+// neighbour.
+type rowBuilder struct {
+	rows  []KeyValue
+	arena []byte
+	limit int
+}
+
+func (b *rowBuilder) add(k, v []byte) bool {
+	need := len(k) + len(v)
+	if cap(b.arena)-len(b.arena) < need {
+		want := 64
+		if b.limit > 0 {
+			want = b.limit - len(b.rows)
+		}
+		b.arena = make([]byte, 0, max(need, min(need*want, 1<<20)))
+	}
+	n := len(b.arena)
+	b.arena = append(append(b.arena, k...), v...)
+	b.rows = append(b.rows, KeyValue{Key: b.arena[n : n+len(k) : n+len(k)], Value: b.arena[n+len(k) : len(b.arena) : len(b.arena)]})
+	return true
 }
 
 // scan is one range read: the selectors of its range (with OrEqual
