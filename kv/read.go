@@ -307,7 +307,7 @@ func (tr *Transaction) GetRange(r Range, opts RangeOptions) ([]KeyValue, error) 
 func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyValue, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	sc, err := tr.startRange(r, opts, snap, 0)
+	sc, err := tr.startRange(r, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -315,15 +315,18 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	if opts.Limit > 0 {
 		b.rows = make([]KeyValue, 0, min(opts.Limit, maxBatch))
 	}
-	c := sc.c
 	switch {
-	case c == nil:
-		// An empty range.
+	case sc.empty():
 	case !tr.writes.hasEntries() && len(tr.writes.cleared) == 0:
 		// Nothing of the transaction's own to merge: copy straight from
 		// the store.
-		tr.db.store.Scan(mvcc.KeyRange{Begin: c.begin, End: c.end}, c.rv, c.reverse, opts.Limit, b.add)
+		tr.db.store.Scan(mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit, b.add)
 	default:
+		batch := 256
+		if opts.Limit > 0 {
+			batch = min(opts.Limit, maxBatch)
+		}
+		c := sc.cursor(tr, batch)
 		for opts.Limit == 0 || len(b.rows) < opts.Limit {
 			k, v, ok, err := c.next()
 			if err != nil {
@@ -344,7 +347,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		if len(rows) > 0 {
 			first, last = rows[0].Key, rows[len(rows)-1].Key
 		}
-		tr.addScanConflict(sc, len(rows), first, last, opts.Limit > 0 && len(rows) >= opts.Limit)
+		tr.addScanConflict(&sc, len(rows), first, last, opts.Limit > 0 && len(rows) >= opts.Limit)
 	}
 	return rows, nil
 }
@@ -375,10 +378,8 @@ func (b *rowBuilder) add(k, v []byte) bool {
 }
 
 // scan is one range read: the selectors of its range (with OrEqual
-// rewritten away, SEMANTICS.md 5.3), the keys they resolved to, and a
-// cursor over the keys between, nil when the range is empty.
+// rewritten away, SEMANTICS.md 5.3) and the keys they resolved to.
 type scan struct {
-	c          *cursor
 	bk, ek     []byte // selector keys
 	bo, eo     int    // selector offsets
 	begin, end []byte // resolved bounds
@@ -387,25 +388,34 @@ type scan struct {
 	noConflict bool // FoundationDB's shortcut: empty without reading
 }
 
+// empty reports whether the resolved range holds no key.
+func (sc *scan) empty() bool { return bytes.Compare(sc.begin, sc.end) >= 0 }
+
+// cursor returns a cursor over the scan's keys, merging the transaction's
+// writes; batch is the first number of rows fetched from the store.
+func (sc *scan) cursor(tr *Transaction, batch int) *cursor {
+	return newCursor(tr, tr.rv, sc.begin, sc.end, sc.reverse, batch)
+}
+
 // startRange validates a range read, resolves its selectors and returns the
-// scan. batch 0 picks a batch size from the limit.
-func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch int) (*scan, error) {
+// scan.
+func (tr *Transaction) startRange(r Range, opts RangeOptions) (sc scan, err error) {
 	if err := tr.checkRead(); err != nil {
-		return nil, err
+		return sc, err
 	}
 	if opts.Limit < 0 {
-		return nil, newError(2012, "limit %d is negative", opts.Limit)
+		return sc, newError(2012, "limit %d is negative", opts.Limit)
 	}
 	tr.ensureReadVersion()
 	bs, es := r.Selectors()
 	max := tr.maxReadKey()
 	if bytes.Compare(bs.Key, max) > 0 {
-		return nil, outsideRange(bs.Key)
+		return sc, outsideRange(bs.Key)
 	}
 	if bytes.Compare(es.Key, max) > 0 {
-		return nil, outsideRange(es.Key)
+		return sc, outsideRange(es.Key)
 	}
-	sc := &scan{bk: bs.Key, bo: bs.Offset, ek: es.Key, eo: es.Offset, max: max, reverse: opts.Reverse}
+	sc = scan{bk: bs.Key, bo: bs.Offset, ek: es.Key, eo: es.Offset, max: max, reverse: opts.Reverse}
 	if bs.OrEqual {
 		sc.bk = keyAfter(bs.Key)
 	}
@@ -414,6 +424,7 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch i
 	}
 	if sc.bo >= sc.eo && bytes.Compare(sc.bk, sc.ek) >= 0 {
 		sc.noConflict = true
+		sc.begin, sc.end = sc.bk, sc.bk
 		return sc, nil
 	}
 	// A selector (k, false, 1) is the plain bound k; others are resolved
@@ -425,29 +436,18 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions, snap bool, batch i
 		}
 		return tr.resolve(sel, true)
 	}
-	var err error
 	if sc.begin, err = bound(bs, sc.bk); err != nil {
-		return nil, err
+		return sc, err
 	}
 	if sc.end, err = bound(es, sc.ek); err != nil {
-		return nil, err
+		return sc, err
 	}
 	if bytes.Compare(sc.end, max) > 0 {
 		sc.end = max
 	}
-	if bytes.Compare(sc.begin, sc.end) >= 0 {
-		return sc, nil
+	if !sc.empty() && len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(sc.begin, sc.end) {
+		return sc, unreadableError(sc.begin)
 	}
-	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(sc.begin, sc.end) {
-		return nil, unreadableError(sc.begin)
-	}
-	if batch == 0 {
-		batch = 256
-		if opts.Limit > 0 {
-			batch = min(opts.Limit, maxBatch)
-		}
-	}
-	sc.c = newCursor(tr, tr.rv, sc.begin, sc.end, opts.Reverse, batch)
 	return sc, nil
 }
 
@@ -526,13 +526,16 @@ func (tr *Transaction) Iterate(r Range, opts RangeOptions) iter.Seq2[KeyValue, e
 func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[KeyValue, error] {
 	return func(yield func(KeyValue, error) bool) {
 		tr.mu.Lock()
-		sc, err := tr.startRange(r, opts, snap, 16)
+		sc, err := tr.startRange(r, opts)
+		var c *cursor
+		if err == nil && !sc.empty() {
+			c = sc.cursor(tr, 16)
+		}
 		tr.mu.Unlock()
 		if err != nil {
 			yield(KeyValue{}, err)
 			return
 		}
-		c := sc.c
 		n := 0
 		var first, last []byte
 		done := false // ran to the end of the range or its limit
@@ -546,10 +549,10 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 				return
 			}
 			if done {
-				tr.addScanConflict(sc, n, first, last, opts.Limit > 0 && n >= opts.Limit)
+				tr.addScanConflict(&sc, n, first, last, opts.Limit > 0 && n >= opts.Limit)
 			} else if n > 0 {
 				// Stopped early: only what was consumed counts.
-				tr.addScanConflict(sc, n, first, last, true)
+				tr.addScanConflict(&sc, n, first, last, true)
 			}
 		}()
 		for c != nil && (opts.Limit == 0 || n < opts.Limit) {
@@ -599,13 +602,28 @@ func (tr *Transaction) addReadPoint(key []byte) {
 // pointRange returns [key, key+"\x00") backed by the transaction's arena,
 // so recording a point read costs no allocation of its own.
 func (tr *Transaction) pointRange(key []byte) (begin, end []byte) {
-	if cap(tr.arena)-len(tr.arena) < len(key)+1 {
+	e := tr.keepN(key, 1)
+	return e[:len(key):len(key)], e
+}
+
+// keep copies b into the transaction's arena, which holds the keys of its
+// conflict ranges.
+func (tr *Transaction) keep(b []byte) []byte { return tr.keepN(b, 0) }
+
+// keepN copies b followed by n zero bytes into the arena. The arena grows
+// by new chunks, never by moving, so earlier copies stay valid.
+func (tr *Transaction) keepN(b []byte, n int) []byte {
+	need := len(b) + n
+	if cap(tr.arena)-len(tr.arena) < need {
 		// Start small (most transactions touch a few keys) and double.
-		tr.arena = make([]byte, 0, max(64, 2*cap(tr.arena), 2*(len(key)+1)))
+		tr.arena = make([]byte, 0, max(64, 2*cap(tr.arena), 2*need))
 	}
-	n := len(tr.arena)
-	tr.arena = append(append(tr.arena, key...), 0)
-	return tr.arena[n : n+len(key) : n+len(key)], tr.arena[n : n+len(key)+1 : n+len(key)+1]
+	at := len(tr.arena)
+	tr.arena = append(tr.arena, b...)
+	for range n {
+		tr.arena = append(tr.arena, 0)
+	}
+	return tr.arena[at : at+need : at+need]
 }
 
 // addReadRange adds [lo, hi) minus the pieces the transaction wrote
@@ -621,7 +639,7 @@ func (tr *Transaction) addReadRange(lo, hi []byte) {
 		}
 	}
 	if !tr.writes.hasEntries() && len(tr.writes.cleared) == 0 {
-		add(clone(lo), clone(hi))
+		add(tr.keep(lo), tr.keep(hi))
 		return
 	}
 	cur := clone(lo)
