@@ -1,9 +1,11 @@
 package kv
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 )
 
 func collect(t *testing.T, seq func(func(KeyValue, error) bool), body func(kv KeyValue)) []string {
@@ -138,4 +140,42 @@ func TestIterateAfterCommitInsideLoop(t *testing.T) {
 	}
 	require.Len(t, errs, 1)
 	require.ErrorIs(t, errs[0], ErrUsedDuringCommit)
+}
+
+// TestOneTransactionFromManyGoroutines uses one transaction from several
+// goroutines at once, as its doc comment allows; run under -race.
+func TestOneTransactionFromManyGoroutines(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "a", "1", "b", "2", "c", "3")
+	tr := db.NewTransaction()
+	var g errgroup.Group
+	for w := 0; w < 4; w++ {
+		g.Go(func() error {
+			for i := 0; i < 200; i++ {
+				k := []byte(fmt.Sprintf("w%d/%03d", w, i))
+				tr.Set(k, k)
+				if v, err := tr.Get(k); err != nil || string(v) != string(k) {
+					return fmt.Errorf("read own write %q: %q, %v", k, v, err)
+				}
+				if _, err := tr.GetRange(KeyRange{[]byte("a"), []byte("d")}, RangeOptions{Limit: 2}); err != nil {
+					return err
+				}
+				for _, err := range tr.Snapshot().Iterate(KeyRange{[]byte("w"), []byte("x")}, RangeOptions{Limit: 3}) {
+					if err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	require.NoError(t, tr.Commit())
+	var n int
+	require.NoError(t, db.ReadTransact(func(rt ReadTransaction) error {
+		rows, err := rt.GetRange(KeyRange{[]byte("w"), []byte("x")}, RangeOptions{})
+		n = len(rows)
+		return err
+	}))
+	require.Equal(t, 800, n)
 }

@@ -58,9 +58,7 @@ func (tr *Transaction) GetReadVersion() (int64, error) {
 	if err := tr.checkRead(); err != nil {
 		return 0, err
 	}
-	if err := tr.ensureReadVersion(); err != nil {
-		return 0, err
-	}
+	tr.ensureReadVersion()
 	return tr.rv, tr.checkAge()
 }
 
@@ -96,7 +94,8 @@ func tooOld(v int64) error {
 	return newError(1007, "read version %d is older than the MVCC window", v)
 }
 
-func (tr *Transaction) ensureReadVersion() error {
+// ensureReadVersion takes the read version if the transaction has none.
+func (tr *Transaction) ensureReadVersion() {
 	for !tr.hasRV {
 		tr.rv, tr.rvTime = tr.db.readVersion()
 		// Registration fails only if the history moved past the version
@@ -104,7 +103,6 @@ func (tr *Transaction) ensureReadVersion() error {
 		tr.hasRV = tr.db.readers.register(tr.rv)
 		tr.registered = tr.hasRV
 	}
-	return nil
 }
 
 // releaseReadVersion ends the read version's registration: the conflict

@@ -149,13 +149,15 @@ func (s *Store) put(v version, key []byte) {
 	if found {
 		// An overwrite: link the replaced version behind the new one. The
 		// second traversal follows the path the first just cached.
+		// The item keeps the new write's key slice: the caller may have
+		// allocated key and value together, and holding the old key would
+		// hold the old value's memory too.
 		prev := old.cur
 		it.cur.next = &prev
-		it.key = old.key
 		it.queued = true
 		s.tree.ReplaceOrInsert(it)
 		if !old.queued {
-			s.gc = append(s.gc, gcEntry{ver: v.ver, key: old.key})
+			s.gc = append(s.gc, gcEntry{ver: v.ver, key: key})
 		}
 	}
 }
