@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 20s
 
-.PHONY: all test race short demo bench bench-quick fuzz lint vet fmt
+.PHONY: all test race short demo bench bench-quick bench-check fuzz lint vet fmt
 
 all: lint test
 
@@ -29,6 +29,10 @@ bench:
 ## bench-quick: the same comparison at small sizes (under a minute)
 bench-quick:
 	bash bench/run.sh quick
+
+## bench-check: the peer-comparison harness still builds, and its adapters agree (seconds)
+bench-check:
+	cd bench/peers && $(GO) vet ./... && $(GO) test -short -count=1 ./...
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:

@@ -10,7 +10,11 @@ import "sync/atomic"
 //
 // Each read version counts in a slot (version mod readerSlots). Two versions
 // sharing a slot only make the oldest reader look older than it is, which
-// keeps more history than needed, never less.
+// keeps more history than needed, never less. A transaction dropped without
+// Commit, Cancel or Reset stays counted; its slot then holds the history at
+// most readerSlots versions behind the newest, and registrations older than
+// the MVCC window are ignored, so the worst case is FoundationDB's: the
+// whole window.
 //
 // The protocol between a reader and the commit path that trims the history
 // is Dekker's: the reader registers its version, then checks the announced
