@@ -39,6 +39,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzUnpack$$' -fuzztime=$(FUZZTIME) ./tuple
 	$(GO) test -run='^$$' -fuzz='^FuzzResolve$$' -fuzztime=$(FUZZTIME) ./selector
 	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./internal/mutation
+	$(GO) test -run='^$$' -fuzz='^FuzzTransaction$$' -fuzztime=$(FUZZTIME) ./kv
+	$(GO) test -run='^$$' -fuzz='^FuzzHistory$$' -fuzztime=$(FUZZTIME) ./conflict
 
 ## lint: gofmt and go vet
 lint: fmt vet

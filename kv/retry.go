@@ -54,7 +54,7 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 	if e.Code == 1007 || e.Code == 1009 {
 		delay = min(versionRetryDelay, tr.maxRetryDelay)
 	} else {
-		delay = time.Duration(rand.Int64N(int64(tr.backoff) + 1))
+		delay = time.Duration(rand.Int64N(int64(min(tr.backoff, tr.maxRetryDelay)) + 1))
 		tr.backoff = min(tr.backoff*2, tr.maxRetryDelay)
 	}
 	var deadline time.Duration // 0: none
