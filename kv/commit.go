@@ -40,7 +40,7 @@ func (tr *Transaction) commit() error {
 	if err := tr.checkRead(); err != nil {
 		return err
 	}
-	if tr.writes.empty() && len(tr.writeRanges) == 0 {
+	if tr.writes.empty() {
 		tr.committedVer, tr.committedOK = -1, true
 		return nil
 	}
@@ -103,7 +103,7 @@ func (tr *Transaction) checkConflicts() error {
 // here, to the newest committed value, which is why they need no read
 // conflict. Called with db.commitMu held.
 func (tr *Transaction) mutations(version int64, stamp [10]byte) ([]mvcc.KeyRange, []mvcc.Write) {
-	w := &tr.writes
+	w := tr.writes
 	var clears []mvcc.KeyRange
 	for _, c := range w.cleared {
 		clears = append(clears, mvcc.KeyRange{Begin: c.begin, End: c.end})
@@ -137,7 +137,7 @@ func stampPos(b []byte) int {
 // at version, coalesced first so a key written many times costs one entry.
 // Versionstamped keys get theirs here, once their final key is known.
 func (tr *Transaction) recordWrites(version int64, stamp [10]byte) {
-	ranges := tr.writeRanges
+	ranges := tr.writes.ranges
 	for _, k := range tr.writes.vsKeys {
 		if k.conflict {
 			final := mutation.Stamp(k.key, k.pos, stamp)

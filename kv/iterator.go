@@ -65,7 +65,7 @@ func (c *cursor) fill() {
 
 // bufferNext returns the next write-buffer entry inside the range, or nil.
 func (c *cursor) bufferNext() *wentry {
-	w := &c.tr.writes
+	w := c.tr.writes
 	if !w.hasEntries() {
 		return nil
 	}

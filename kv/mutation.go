@@ -98,9 +98,10 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 		}
 		r := tr.stampedKeyRange(k, pos)
 		at := append(clone(r.begin), k[len(k)-4:]...)
-		tr.writes.vsKeys = append(tr.writes.vsKeys, vsKey{key: k, value: p, pos: pos, conflict: !tr.noNextWCR, at: at})
+		w := tr.w()
+		w.vsKeys = append(w.vsKeys, vsKey{key: k, value: p, pos: pos, conflict: !tr.noNextWCR, at: at})
 		tr.noNextWCR = false
-		tr.writes.unreadable = append(tr.writes.unreadable, r)
+		w.unreadable = append(w.unreadable, r)
 		tr.size += len(k) + len(p) + mutationOverhead
 		tr.checkSize()
 		return
@@ -110,9 +111,9 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 			tr.noNextWCR = false
 			return
 		}
-		tr.writes.setStampedValue(k, p)
+		tr.w().setStampedValue(k, p)
 	default:
-		tr.writes.atomic(k, t, p)
+		tr.w().atomic(k, t, p)
 	}
 	tr.wrote(k, len(p))
 }

@@ -149,13 +149,11 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 		return nil, nil // no such key can exist (SEMANTICS.md 4)
 	}
 	var e *wentry
-	if tr.writes.hasEntries() {
-		e = tr.writes.get(key)
-	}
+	e = tr.writes.get(key)
 	// An own write does not make a key readable again if it was written
 	// with a versionstamped value or lies where a versionstamped key may
 	// land (SEMANTICS.md 10.4).
-	if e != nil && (e.unreadable || len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(key, keyAfter(key))) {
+	if e != nil && (e.unreadable || tr.writes.isUnreadable(key, keyAfter(key))) {
 		return nil, unreadableError(key)
 	}
 	if e != nil && e.known {
@@ -167,7 +165,7 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if e == nil && tr.writes.isCleared(key) {
 		return nil, nil
 	}
-	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(key, keyAfter(key)) {
+	if tr.writes != nil && len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(key, keyAfter(key)) {
 		return nil, unreadableError(key)
 	}
 	v, ok := tr.db.store.Get(key, tr.rv)
@@ -247,7 +245,7 @@ func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, err
 	if sel.Offset <= 0 {
 		lo, hi = r, k
 	}
-	if len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(lo, hi) {
+	if tr.writes.isUnreadable(lo, hi) {
 		return nil, unreadableError(lo)
 	}
 	if !snap {
@@ -315,7 +313,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	}
 	switch {
 	case sc.empty():
-	case !tr.writes.hasEntries() && len(tr.writes.cleared) == 0:
+	case tr.writes.pristine():
 		// Nothing of the transaction's own to merge: copy straight from
 		// the store.
 		tr.db.store.Scan(mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit, b.add)
@@ -443,7 +441,7 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions) (sc scan, err erro
 	if bytes.Compare(sc.end, max) > 0 {
 		sc.end = max
 	}
-	if !sc.empty() && len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(sc.begin, sc.end) {
+	if !sc.empty() && tr.writes.isUnreadable(sc.begin, sc.end) {
 		return sc, unreadableError(sc.begin)
 	}
 	return sc, nil
@@ -636,7 +634,7 @@ func (tr *Transaction) addReadRange(lo, hi []byte) {
 			tr.size += len(b) + len(e) + rangeOverhead
 		}
 	}
-	if !tr.writes.hasEntries() && len(tr.writes.cleared) == 0 {
+	if tr.writes.pristine() {
 		add(tr.keep(lo), tr.keep(hi))
 		return
 	}

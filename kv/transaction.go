@@ -40,20 +40,18 @@ type Transaction struct {
 	hasRV        bool
 	registered   bool // rv is counted in db.readers
 	rv           int64
-	rvTime       int64 // clock reading the read version's window runs from
-	writes       writeBuffer
-	reads        []span // read conflict ranges
-	writeRanges  []span // write conflict ranges
-	size         int    // bytes of mutations and conflict ranges, as FoundationDB counts
-	arena        []byte // backing store for conflict range keys
+	rvTime       int64        // clock reading the read version's window runs from
+	writes       *writeBuffer // nil until the first write
+	reads        []span       // read conflict ranges
+	size         int          // bytes of mutations and conflict ranges, as FoundationDB counts
+	arena        []byte       // backing store for conflict range keys
 	committedVer int64
 	committedOK  bool
 	stamp        *FutureVersionstamp
 
 	// Inline first buffers: a small transaction allocates none of its own.
-	arenaBuf  [64]byte
-	readsBuf  [2]span
-	writesBuf [2]span
+	arenaBuf [64]byte
+	readsBuf [2]span
 }
 
 type txState uint8
@@ -96,16 +94,13 @@ func (tr *Transaction) resetAttempt() {
 	tr.readSystem, tr.writeSystem, tr.noNextWCR = false, false, false
 	tr.releaseReadVersion()
 	tr.hasRV, tr.rv, tr.rvTime = false, 0, 0
-	tr.writes.reset()
+	if tr.writes != nil {
+		tr.writes.reset()
+	}
 	clear(tr.reads)
 	tr.reads = tr.reads[:0]
 	if tr.reads == nil {
 		tr.reads = tr.readsBuf[:0]
-	}
-	clear(tr.writeRanges)
-	tr.writeRanges = tr.writeRanges[:0]
-	if tr.writeRanges == nil {
-		tr.writeRanges = tr.writesBuf[:0]
 	}
 	tr.size = 0
 	// Spans of the previous attempt are gone, so the arena can be reused.
@@ -262,6 +257,15 @@ func (tr *Transaction) SetNextWriteNoWriteConflictRange() {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	tr.noNextWCR = true
+}
+
+// w returns the write buffer, creating it at the first write.
+func (tr *Transaction) w() *writeBuffer {
+	if tr.writes == nil {
+		tr.writes = &writeBuffer{}
+		tr.writes.ranges = tr.writes.rangesBuf[:0]
+	}
+	return tr.writes
 }
 
 var (

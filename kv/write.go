@@ -25,7 +25,7 @@ func (tr *Transaction) Set(key, value []byte) {
 	n := copy(buf, key)
 	copy(buf[n:], value)
 	k := buf[:n:n]
-	tr.writes.set(k, buf[n:])
+	tr.w().set(k, buf[n:])
 	tr.wrote(k, len(value))
 }
 
@@ -44,7 +44,7 @@ func (tr *Transaction) Clear(key []byte) {
 		return
 	}
 	k := clone(key)
-	tr.writes.clear(k)
+	tr.w().clear(k)
 	tr.wrote(k, 0)
 }
 
@@ -72,7 +72,7 @@ func (tr *Transaction) ClearRange(begin, end []byte) {
 		return
 	}
 	b, e := clone(begin), clone(end)
-	tr.writes.clearRange(b, e)
+	tr.w().clearRange(b, e)
 	tr.size += len(b) + len(e) + mutationOverhead
 	if tr.noNextWCR {
 		tr.noNextWCR = false
@@ -123,7 +123,8 @@ func (tr *Transaction) wrote(key []byte, valueLen int) {
 }
 
 func (tr *Transaction) addWriteRange(b, e []byte) {
-	tr.writeRanges = append(tr.writeRanges, span{b, e})
+	w := tr.w()
+	w.ranges = append(w.ranges, span{b, e})
 	tr.size += len(b) + len(e) + rangeOverhead
 }
 

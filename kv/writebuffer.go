@@ -27,6 +27,9 @@ type writeBuffer struct {
 	// unreadable holds the ranges SetVersionstampedKey made unreadable
 	// (SEMANTICS.md 10.4).
 	unreadable []span
+	// ranges are the transaction's write conflict ranges.
+	ranges    []span
+	rangesBuf [2]span
 }
 
 type span struct {
@@ -72,12 +75,23 @@ func wentryLess(a, b *wentry) bool { return bytes.Compare(a.key, b.key) < 0 }
 // lower it to run the B-tree path.
 var smallMax = 32
 
+// The read-side methods accept a nil buffer: a transaction allocates its
+// buffer at its first write, which keeps read-only transactions small.
+
+// empty reports whether the transaction has nothing to commit: no
+// mutation and no write conflict range.
 func (w *writeBuffer) empty() bool {
-	return !w.hasEntries() && len(w.cleared) == 0 && len(w.vsKeys) == 0
+	return w == nil || !w.hasEntries() && len(w.cleared) == 0 && len(w.vsKeys) == 0 && len(w.ranges) == 0
 }
 
 func (w *writeBuffer) hasEntries() bool {
-	return len(w.small) > 0 || w.entries != nil && w.entries.Len() > 0
+	return w != nil && (len(w.small) > 0 || w.entries != nil && w.entries.Len() > 0)
+}
+
+// pristine reports whether reads need not consult the buffer for values:
+// no point writes and no cleared ranges.
+func (w *writeBuffer) pristine() bool {
+	return w == nil || !w.hasEntries() && len(w.cleared) == 0
 }
 
 func (w *writeBuffer) count() int {
@@ -98,6 +112,8 @@ func (w *writeBuffer) reset() {
 	w.cleared = w.cleared[:0]
 	w.vsKeys = w.vsKeys[:0]
 	w.unreadable = w.unreadable[:0]
+	clear(w.ranges)
+	w.ranges = w.ranges[:0]
 }
 
 // search returns the index of the first small entry with key >= key.
@@ -115,6 +131,9 @@ func (w *writeBuffer) search(key []byte) int {
 }
 
 func (w *writeBuffer) get(key []byte) *wentry {
+	if w == nil {
+		return nil
+	}
 	if w.entries != nil {
 		e, _ := w.entries.Get(&wentry{key: key})
 		return e
@@ -287,7 +306,7 @@ func (w *writeBuffer) clearRange(b, e []byte) {
 
 // isCleared reports whether key lies in a range cleared by ClearRange.
 func (w *writeBuffer) isCleared(key []byte) bool {
-	if len(w.cleared) == 0 {
+	if w == nil || len(w.cleared) == 0 {
 		return false
 	}
 	i := sort.Search(len(w.cleared), func(i int) bool { return bytes.Compare(w.cleared[i].end, key) > 0 })
@@ -297,6 +316,9 @@ func (w *writeBuffer) isCleared(key []byte) bool {
 // isUnreadable reports whether [b, e) touches a range made unreadable by a
 // versionstamped key.
 func (w *writeBuffer) isUnreadable(b, e []byte) bool {
+	if w == nil {
+		return false
+	}
 	for _, u := range w.unreadable {
 		if bytes.Compare(u.begin, e) < 0 && bytes.Compare(b, u.end) < 0 {
 			return true
@@ -338,6 +360,9 @@ func (w *writeBuffer) prev(before []byte, inclusive bool) *wentry {
 // of those pieces add no read conflict (SEMANTICS.md 7.3). Pieces may
 // overlap.
 func (w *writeBuffer) independent(lo, hi []byte, fn func(b, e []byte)) {
+	if w == nil {
+		return
+	}
 	ci := sort.Search(len(w.cleared), func(i int) bool { return bytes.Compare(w.cleared[i].end, lo) > 0 })
 	emitCleared := func(upTo []byte) {
 		for ci < len(w.cleared) && (upTo == nil || bytes.Compare(w.cleared[ci].begin, upTo) <= 0) {
