@@ -18,6 +18,7 @@ func (tr *Transaction) Set(key, value []byte) {
 	}
 	if len(value) > MaxValueSize {
 		tr.deferErr(newError(2103, "value of %d bytes for key %q exceeds the limit of %d", len(value), printable(key), MaxValueSize))
+		tr.noNextWCR = false
 		return
 	}
 	// One allocation holds both copies.
