@@ -77,11 +77,12 @@ func (tr *Transaction) commit() error {
 	db.store.Apply(version, clears, writes)
 	tr.recordWrites(version, stamp)
 	db.committed.Store(version)
-	db.times = append(db.times, db.now())
+	now := db.now() // read after publishing: see readVersion
+	db.times = append(db.times, now)
 	db.stats.commits.Add(1)
 	// Collect a little garbage per commit, in proportion to what it wrote,
 	// so the work keeps pace with churn without a long pause.
-	db.collect(2*len(writes) + 8)
+	db.collect(now, 2*len(writes)+8)
 	tr.committedVer, tr.committedOK = version, true
 	return nil
 }

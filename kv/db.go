@@ -153,8 +153,8 @@ func (db *DB) versionTime(v int64) (at int64, ok bool) {
 // new horizon: the newest version published at or before now-window. Any
 // transaction still inside its window has a read version at or above it, so
 // versions below the horizon can be forgotten. Called with commitMu held.
-func (db *DB) advanceHorizon() int64 {
-	cutoff := db.now() - db.window()
+func (db *DB) advanceHorizon(now int64) int64 {
+	cutoff := now - db.window()
 	drop := 0
 	for drop+1 < len(db.times) && db.times[drop+1] <= cutoff {
 		drop++
@@ -173,9 +173,10 @@ func (db *DB) advanceHorizon() int64 {
 }
 
 // collect reclaims versions and conflict history older than the horizon,
-// at most budget units of store work (0: all). Called with commitMu held.
-func (db *DB) collect(budget int) (more bool) {
-	h := db.advanceHorizon()
+// at most budget units of store work (0: all), given the clock reading now.
+// Called with commitMu held.
+func (db *DB) collect(now int64, budget int) (more bool) {
+	h := db.advanceHorizon(now)
 	db.history.RemoveBefore(db.readers.oldest(db.committed.Load(), h))
 	return db.store.Collect(h, budget)
 }
@@ -201,7 +202,7 @@ func (db *DB) collectLoop() {
 		passes := 0
 		for {
 			db.commitMu.Lock()
-			h := db.advanceHorizon()
+			h := db.advanceHorizon(db.now())
 			more := db.store.Collect(h, 4096)
 			if h > swept && passes < 2 && db.history.RemoveBeforeStep(db.readers.oldest(db.committed.Load(), h), 4096) {
 				passes++
