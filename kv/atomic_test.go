@@ -154,8 +154,9 @@ type atCase struct {
 	want []byte // nil: absent or cleared
 }
 
-// atCases are the byte examples of SEMANTICS.md 9.1-9.9, plus the
-// absent/empty corners each rule names.
+// atCases are byte examples of every atomic op, worked from the functions of
+// FoundationDB's fdbclient/include/fdbclient/Atomic.h, plus the absent and
+// empty corners each rule names.
 func atCases() []atCase {
 	x := atHex
 	var absent []byte
@@ -516,7 +517,10 @@ func TestAtomicReadAfterOpAddsReadConflict(t *testing.T) {
 func TestAtomicOpsComposeInOrder(t *testing.T) {
 	k := []byte("k")
 
-	// SEMANTICS.md 7.2: merging the params to 01 01 would give 00 02.
+	// Over ff, Add(01) wraps to 00 and Add(00 01) then gives 00 01:
+	// stacked ops apply in order, and merging the params to 01 01 would
+	// give 00 02. (FoundationDB merges two Adds on a key only when their
+	// params have one length, for this reason.)
 	t.Run("7.2 example", func(t *testing.T) {
 		for _, read := range []bool{false, true} {
 			db := atOpen(t, nil)
@@ -658,7 +662,8 @@ func TestAtomicCompareAndClearRangeReads(t *testing.T) {
 	require.Equal(t, want, atRows(atScan(t, db, nil, []byte("z"), false)))
 }
 
-// TestAtomicRangeReadExample71 is SEMANTICS.md 7.1's example: DB {a:1}; tx
+// TestAtomicRangeReadExample71: a range read applies the transaction's
+// writes key by key, an atomic op over an absent key included. DB {a:1}; tx
 // Add("c", 01), Set("b","2"), ClearRange("a","b"); GetRange(["","z")) gives
 // b:"2", c:01.
 func TestAtomicRangeReadExample71(t *testing.T) {
@@ -681,7 +686,8 @@ func TestAtomicRangeReadExample71(t *testing.T) {
 
 // TestAtomicCounterIdiomDeletesAtZero: Add(k, -1) then CompareAndClear(k,
 // 0) in one transaction deletes the counter when it reaches zero, without
-// reading it (SEMANTICS.md 9.9).
+// reading it: CompareAndClear clears only a present value equal to its
+// param, byte for byte.
 func TestAtomicCounterIdiomDeletesAtZero(t *testing.T) {
 	db := atOpen(t, nil)
 	k := []byte("refcount")

@@ -2,6 +2,7 @@ package kv
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 
 	"github.com/plinthdb/plinth/internal/mutation"
@@ -22,12 +23,13 @@ func (tr *Transaction) Commit() error {
 	if tr.state == stateActive {
 		tr.state = stateCommitted
 	}
+	tr.commitErr = err
 	tr.releaseReadVersion()
 	if tr.stamp != nil {
 		if err != nil {
 			tr.stamp.resolve(Versionstamp{}, err)
 		} else if tr.committedVer < 0 {
-			tr.stamp.resolve(Versionstamp{}, newError(2021, "the transaction committed read-only"))
+			tr.stamp.resolve(Versionstamp{}, newError(codeNoCommitVersion, "the transaction committed read-only"))
 		} else {
 			tr.stamp.resolve(Versionstamp(mutation.Versionstamp(tr.committedVer, 0)), nil)
 		}
@@ -38,6 +40,9 @@ func (tr *Transaction) Commit() error {
 
 func (tr *Transaction) commit() error {
 	if err := tr.checkRead(); err != nil {
+		return err
+	}
+	if err := tr.ctxErr(); err != nil {
 		return err
 	}
 	if tr.writes.empty() {
@@ -53,8 +58,16 @@ func (tr *Transaction) commit() error {
 	if err := db.checkOpen(); err != nil {
 		return err
 	}
+	// The last moment a done context can still stop the commit: from here
+	// on it is ordered and applied.
+	if err := tr.ctxErr(); err != nil {
+		return err
+	}
 	if len(tr.reads) > 0 {
-		// Blind writes are never too old (SEMANTICS.md 8.2).
+		// Only reads can be too old: like FoundationDB's resolver
+		// (fdbserver/resolver/ConflictSet.cpp), a transaction without read
+		// conflict ranges depends on no version, so it is never refused
+		// as too old, whatever its read version.
 		if err := tr.checkAge(); err != nil {
 			return err
 		}
@@ -62,7 +75,7 @@ func (tr *Transaction) commit() error {
 			// An old SetReadVersion whose writes-since are no longer in
 			// the conflict history: retrying with a new version works.
 			db.stats.tooOld.Add(1)
-			return newError(1007, "read version %d is older than the conflict history (%d)", tr.rv, db.readers.safe)
+			return newError(codeTransactionTooOld, "read version %d is older than the conflict history (%d)", tr.rv, db.readers.safe)
 		}
 		if tr.rv < db.history.Newest() {
 			if err := tr.checkConflicts(); err != nil {
@@ -84,6 +97,18 @@ func (tr *Transaction) commit() error {
 	// so the work keeps pace with churn without a long pause.
 	db.collect(now, 2*len(writes)+8)
 	tr.committedVer, tr.committedOK = version, true
+	return nil
+}
+
+// ctxErr returns an error matching the transaction's context's error once
+// that context is done.
+func (tr *Transaction) ctxErr() error {
+	if tr.ctx == nil {
+		return nil
+	}
+	if err := tr.ctx.Err(); err != nil {
+		return fmt.Errorf("plinth: commit abandoned: %w", err)
+	}
 	return nil
 }
 

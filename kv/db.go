@@ -1,6 +1,8 @@
 package kv
 
 import (
+	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +20,9 @@ type DB struct {
 	store *mvcc.Store
 
 	// committed is the newest version whose commit is fully applied: a new
-	// read version is one atomic load of it (PEERS.md 10.3).
+	// read version is one atomic load of it, never a lock or a channel
+	// round trip, and a commit publishes it only once every earlier commit
+	// is applied.
 	committed atomic.Int64
 	closed    atomic.Bool
 
@@ -36,8 +40,10 @@ type DB struct {
 
 	stats dbStats
 
-	gcStop chan struct{}
-	gcDone chan struct{}
+	// closing is closed when Close begins: the collector stops, and every
+	// goroutine waiting on one of the database's futures is released.
+	closing chan struct{}
+	gcDone  chan struct{}
 }
 
 type dbStats struct {
@@ -69,9 +75,13 @@ type Stats struct {
 const initialVersion = 1
 
 // Open returns a new, empty in-memory database. opts may be nil for
-// defaults.
+// defaults. An invalid option (a negative duration or size) is an error
+// matching ErrInvalidOptionValue.
 func Open(opts *Options) (*DB, error) {
-	o := opts.withDefaults()
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("plinth: open: %w", err)
+	}
 	db := &DB{
 		opts:      o,
 		start:     time.Now(),
@@ -80,7 +90,7 @@ func Open(opts *Options) (*DB, error) {
 		times:     []int64{0},
 		timesBase: initialVersion,
 		horizon:   initialVersion,
-		gcStop:    make(chan struct{}),
+		closing:   make(chan struct{}),
 		gcDone:    make(chan struct{}),
 	}
 	db.committed.Store(initialVersion)
@@ -95,7 +105,7 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
-	close(db.gcStop)
+	close(db.closing)
 	<-db.gcDone
 	return nil
 }
@@ -193,13 +203,19 @@ func (db *DB) collectLoop() {
 	swept := int64(0) // horizon of the last full sweep of the conflict history
 	for {
 		select {
-		case <-db.gcStop:
+		case <-db.closing:
 			return
 		case <-t.C:
 		}
 		// A full sweep is two passes that each reach the end of the key
 		// space, since a pass resumes where the commit path left off.
 		passes := 0
+		log := db.opts.Logger
+		var before mvcc.Stats
+		var began time.Time
+		if log != nil {
+			before, began = db.store.Stats(), time.Now()
+		}
 		for {
 			db.commitMu.Lock()
 			h := db.advanceHorizon(db.now())
@@ -215,12 +231,36 @@ func (db *DB) collectLoop() {
 				break
 			}
 			select {
-			case <-db.gcStop:
+			case <-db.closing:
 				return
 			default:
 			}
 		}
+		if log != nil {
+			db.logCollection(log, before, began)
+		}
 	}
+}
+
+// logCollection records a sweep of the collector that reclaimed versions.
+func (db *DB) logCollection(log *slog.Logger, before mvcc.Stats, began time.Time) {
+	after := db.store.Stats()
+	if after.Versions >= before.Versions && after.Keys >= before.Keys {
+		return // nothing reclaimed: an idle tick is not worth a record
+	}
+	log.Debug("plinth: garbage collected",
+		"versions", before.Versions-after.Versions,
+		"keys", before.Keys-after.Keys,
+		"live_versions", after.Versions,
+		"horizon", db.horizonNow(),
+		"elapsed", time.Since(began))
+}
+
+// horizonNow returns the collector's horizon: versions below it may be gone.
+func (db *DB) horizonNow() int64 {
+	db.commitMu.Lock()
+	defer db.commitMu.Unlock()
+	return db.horizon
 }
 
 func (db *DB) checkOpen() error {

@@ -12,8 +12,9 @@ import (
 // matches on the code alone: any two *Error values with the same Code are
 // equal for errors.Is.
 type Error struct {
-	// Code is FoundationDB's error code (1020 not_committed, ...), or 9001
-	// for ErrDatabaseClosed, which FoundationDB has no code for.
+	// Code is FoundationDB's error code (1020 not_committed, ...), or one of
+	// plinth's own in the 9000s (9001 for ErrDatabaseClosed) where
+	// FoundationDB has none.
 	Code int
 	// Detail says what happened in this instance, such as the size and the
 	// limit; it may be empty.
@@ -22,7 +23,7 @@ type Error struct {
 
 // Error returns the code's description, its number and the detail.
 func (e *Error) Error() string {
-	s := "plinth: " + codeName(e.Code) + " (" + strconv.Itoa(e.Code) + ")"
+	s := "plinth: " + describe(e.Code) + " (" + strconv.Itoa(e.Code) + ")"
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	}
@@ -35,60 +36,163 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
-// Sentinels for errors.Is. Each is an *Error; compare with errors.Is, never ==,
-// because the store returns fresh values with details.
-var (
-	ErrTransactionTooOld      error = &Error{Code: 1007}
-	ErrFutureVersion          error = &Error{Code: 1009}
-	ErrNotCommitted           error = &Error{Code: 1020}
-	ErrTransactionCancelled   error = &Error{Code: 1025}
-	ErrTransactionTimedOut    error = &Error{Code: 1031}
-	ErrAccessedUnreadable     error = &Error{Code: 1036}
-	ErrClientInvalidOperation error = &Error{Code: 2000}
-	ErrKeyOutsideLegalRange   error = &Error{Code: 2004}
-	ErrInvertedRange          error = &Error{Code: 2005}
-	ErrInvalidOptionValue     error = &Error{Code: 2006}
-	ErrReadVersionAlreadySet  error = &Error{Code: 2010}
-	ErrVersionInvalid         error = &Error{Code: 2011}
-	ErrRangeLimitsInvalid     error = &Error{Code: 2012}
-	ErrUsedDuringCommit       error = &Error{Code: 2017}
-	ErrInvalidMutationType    error = &Error{Code: 2018}
-	ErrNoCommitVersion        error = &Error{Code: 2021}
-	ErrTransactionTooLarge    error = &Error{Code: 2101}
-	ErrKeyTooLarge            error = &Error{Code: 2102}
-	ErrValueTooLarge          error = &Error{Code: 2103}
-	ErrDatabaseClosed         error = &Error{Code: codeDatabaseClosed}
+// The codes plinth returns, named as FoundationDB names them
+// (flow/error_definitions.h). Call sites use these names, never numbers.
+const (
+	codeTransactionTooOld      = 1007
+	codeFutureVersion          = 1009
+	codeNotCommitted           = 1020
+	codeCommitUnknownResult    = 1021
+	codeTransactionCancelled   = 1025
+	codeTransactionTimedOut    = 1031
+	codeAccessedUnreadable     = 1036
+	codeClientInvalidOperation = 2000
+	codeKeyOutsideLegalRange   = 2004
+	codeInvertedRange          = 2005
+	codeInvalidOptionValue     = 2006
+	codeReadVersionAlreadySet  = 2010
+	codeVersionInvalid         = 2011
+	codeRangeLimitsInvalid     = 2012
+	codeUsedDuringCommit       = 2017
+	codeInvalidMutationType    = 2018
+	codeNoCommitVersion        = 2021
+	codeTransactionTooLarge    = 2101
+	codeKeyTooLarge            = 2102
+	codeValueTooLarge          = 2103
+	codeDatabaseClosed         = 9001 // plinth's own: FoundationDB has no such error
 )
 
-const codeDatabaseClosed = 9001
-
-var codeNames = map[int]string{
-	1007:               "transaction too old",
-	1009:               "future version",
-	1020:               "transaction not committed due to conflict with another transaction",
-	1021:               "commit unknown result",
-	1025:               "transaction cancelled",
-	1031:               "transaction timed out",
-	1036:               "read or wrote an unreadable key",
-	2000:               "invalid API call",
-	2004:               "key outside legal range",
-	2005:               "range begin key larger than end key",
-	2006:               "option set with an invalid value",
-	2010:               "read version already set",
-	2011:               "version not valid",
-	2012:               "range limits not valid",
-	2017:               "operation issued while a commit was outstanding",
-	2018:               "mutation type not valid",
-	2021:               "transaction has no commit version",
-	2101:               "transaction exceeds byte limit",
-	2102:               "key length exceeds limit",
-	2103:               "value length exceeds limit",
-	codeDatabaseClosed: "database closed",
+// codeInfo is what the table knows of one code.
+type codeInfo struct {
+	description string
+	// retryable: OnError retries it. This is FoundationDB's onError set
+	// (fdbclient/NativeAPI.actor.cpp, Transaction::onError): conflicts,
+	// too-old and future read versions, and the cluster's transient
+	// conditions.
+	retryable bool
 }
 
-func codeName(code int) string {
-	if n, ok := codeNames[code]; ok {
-		return n
+// codes is the one table of error codes: the sentinels below, Error's text
+// and IsRetryable all read it. The cluster-only codes are listed so that an
+// error carried over from a FoundationDB client classifies the same way;
+// plinth itself never returns them.
+var codes = map[int]codeInfo{
+	codeTransactionTooOld:      {"transaction too old", true},
+	codeFutureVersion:          {"future version", true},
+	codeNotCommitted:           {"transaction not committed due to conflict with another transaction", true},
+	codeCommitUnknownResult:    {"commit unknown result", true},
+	codeTransactionCancelled:   {"transaction cancelled", false},
+	codeTransactionTimedOut:    {"transaction timed out", false},
+	codeAccessedUnreadable:     {"read or wrote an unreadable key", false},
+	codeClientInvalidOperation: {"invalid API call", false},
+	codeKeyOutsideLegalRange:   {"key outside legal range", false},
+	codeInvertedRange:          {"range begin key larger than end key", false},
+	codeInvalidOptionValue:     {"option set with an invalid value", false},
+	codeReadVersionAlreadySet:  {"read version already set", false},
+	codeVersionInvalid:         {"version not valid", false},
+	codeRangeLimitsInvalid:     {"range limits not valid", false},
+	codeUsedDuringCommit:       {"operation issued while a commit was outstanding", false},
+	codeInvalidMutationType:    {"mutation type not valid", false},
+	codeNoCommitVersion:        {"transaction has no commit version", false},
+	codeTransactionTooLarge:    {"transaction exceeds byte limit", false},
+	codeKeyTooLarge:            {"key length exceeds limit", false},
+	codeValueTooLarge:          {"value length exceeds limit", false},
+	codeDatabaseClosed:         {"database closed", false},
+
+	// Cluster-only conditions FoundationDB's onError retries.
+	1037: {"storage process behind", true},
+	1038: {"database is locked", true},
+	1039: {"cluster version changed", true},
+	1042: {"commit proxy memory limit exceeded", true},
+	1051: {"batch transaction throttled", true},
+	1078: {"GRV proxy memory limit exceeded", true},
+	1213: {"tag throttled", true},
+	1235: {"transaction throttled by a hot shard", true},
+}
+
+// Sentinels for errors.Is. Each is an *Error; compare with errors.Is, never
+// ==, because the store returns fresh values with details. Retryable ones
+// are retried by Transact and by OnError.
+var (
+	// ErrTransactionTooOld (1007, retryable): the transaction's read version
+	// is older than the MVCC window (Options.MVCCWindow, 5 s by default), or
+	// older than what the conflict history still covers; a retry reads at a
+	// new version.
+	ErrTransactionTooOld error = &Error{Code: codeTransactionTooOld}
+	// ErrFutureVersion (1009, retryable): SetReadVersion was given a version
+	// newer than the newest commit.
+	ErrFutureVersion error = &Error{Code: codeFutureVersion}
+	// ErrNotCommitted (1020, retryable): the commit failed its conflict
+	// check, because a key or range the transaction read was written by a
+	// transaction that committed after its read version. The error is a
+	// *ConflictError naming the range.
+	ErrNotCommitted error = &Error{Code: codeNotCommitted}
+	// ErrTransactionCancelled (1025, not retryable): the transaction was
+	// cancelled by Cancel, by OnError giving up, or by a panic in Transact's
+	// fn; every later call fails with it until Reset.
+	ErrTransactionCancelled error = &Error{Code: codeTransactionCancelled}
+	// ErrTransactionTimedOut (1031, not retryable): the transaction's
+	// timeout (SetTimeout, Options.TransactionTimeout) elapsed; the deadline
+	// spans retries.
+	ErrTransactionTimedOut error = &Error{Code: codeTransactionTimedOut}
+	// ErrAccessedUnreadable (1036, not retryable): a read touched a key the
+	// transaction wrote with a versionstamped key or value, whose bytes are
+	// not known before commit.
+	ErrAccessedUnreadable error = &Error{Code: codeAccessedUnreadable}
+	// ErrClientInvalidOperation (2000, not retryable): a call that makes no
+	// sense in the transaction's state or with its arguments, such as a nil
+	// argument, GetCommittedVersion before a successful commit, or a
+	// versionstamp placeholder offset out of bounds.
+	ErrClientInvalidOperation error = &Error{Code: codeClientInvalidOperation}
+	// ErrKeyOutsideLegalRange (2004, not retryable): a key at or beyond
+	// \xff without system key access, or beyond \xff\xff with it.
+	ErrKeyOutsideLegalRange error = &Error{Code: codeKeyOutsideLegalRange}
+	// ErrInvertedRange (2005, not retryable): a range whose begin sorts
+	// after its end (ClearRange, conflict ranges).
+	ErrInvertedRange error = &Error{Code: codeInvertedRange}
+	// ErrInvalidOptionValue (2006, not retryable): an option set to a value
+	// it does not accept, such as a negative timeout; reported at the next
+	// read or at commit.
+	ErrInvalidOptionValue error = &Error{Code: codeInvalidOptionValue}
+	// ErrReadVersionAlreadySet (2010, not retryable): SetReadVersion after
+	// the transaction already had a read version.
+	ErrReadVersionAlreadySet error = &Error{Code: codeReadVersionAlreadySet}
+	// ErrVersionInvalid (2011, not retryable): SetReadVersion with a version
+	// that is not positive.
+	ErrVersionInvalid error = &Error{Code: codeVersionInvalid}
+	// ErrRangeLimitsInvalid (2012, not retryable): a range read with a
+	// negative limit.
+	ErrRangeLimitsInvalid error = &Error{Code: codeRangeLimitsInvalid}
+	// ErrUsedDuringCommit (2017, not retryable): a call on a transaction
+	// that has committed (or is committing); Reset or OnError makes it
+	// usable again.
+	ErrUsedDuringCommit error = &Error{Code: codeUsedDuringCommit}
+	// ErrInvalidMutationType (2018, not retryable): Atomic with an unknown
+	// MutationType.
+	ErrInvalidMutationType error = &Error{Code: codeInvalidMutationType}
+	// ErrNoCommitVersion (2021, not retryable): the versionstamp of a
+	// transaction that committed read-only, which has no commit version.
+	ErrNoCommitVersion error = &Error{Code: codeNoCommitVersion}
+	// ErrTransactionTooLarge (2101, not retryable): the transaction's
+	// mutations and conflict ranges outgrew its size limit (SetSizeLimit,
+	// 10,000,000 bytes by default).
+	ErrTransactionTooLarge error = &Error{Code: codeTransactionTooLarge}
+	// ErrKeyTooLarge (2102, not retryable): a key over MaxKeySize (10,000
+	// bytes; MaxSystemKeySize for system keys).
+	ErrKeyTooLarge error = &Error{Code: codeKeyTooLarge}
+	// ErrValueTooLarge (2103, not retryable): a value or atomic parameter
+	// over MaxValueSize (100,000 bytes).
+	ErrValueTooLarge error = &Error{Code: codeValueTooLarge}
+	// ErrDatabaseClosed (9001, plinth's own code, not retryable): the DB was
+	// closed; every call on it and its transactions fails with it, and
+	// Close releases every goroutine waiting on one of its futures.
+	ErrDatabaseClosed error = &Error{Code: codeDatabaseClosed}
+)
+
+// describe returns the table's description of code.
+func describe(code int) string {
+	if c, ok := codes[code]; ok {
+		return c.description
 	}
 	return "error"
 }
@@ -101,21 +205,12 @@ func newError(code int, format string, args ...any) *Error {
 	return e
 }
 
-// retryable lists the codes FoundationDB's onError retries (SEMANTICS.md
-// 2.4). Only 1007, 1009 and 1020 arise inside plinth; the others are
-// accepted so that errors carried over from a FoundationDB client classify
-// the same way.
-var retryable = map[int]bool{
-	1007: true, 1009: true, 1020: true, 1021: true, 1037: true, 1038: true,
-	1039: true, 1042: true, 1051: true, 1078: true, 1213: true, 1235: true,
-}
-
 // IsRetryable reports whether err carries an *Error whose code OnError
 // retries: 1007 too old, 1009 future version, 1020 not committed, and the
 // other codes FoundationDB's onError retries.
 func IsRetryable(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && retryable[e.Code]
+	return errors.As(err, &e) && codes[e.Code].retryable
 }
 
 // ConflictError is the not_committed (1020) error of a commit that failed
@@ -133,12 +228,13 @@ type ConflictError struct {
 
 // Error describes the conflicting range and versions.
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("plinth: transaction not committed due to conflict with another transaction (1020): read range [%s, %s) at version %d was written at version %d",
+	return fmt.Sprintf("plinth: %s (%d): read range [%s, %s) at version %d was written at version %d",
+		codes[codeNotCommitted].description, codeNotCommitted,
 		printable(e.Begin), printable(e.End), e.ReadVersion, e.Version)
 }
 
 // Unwrap returns the *Error with code 1020.
-func (e *ConflictError) Unwrap() error { return &Error{Code: 1020} }
+func (e *ConflictError) Unwrap() error { return &Error{Code: codeNotCommitted} }
 
 // printable renders a key as FoundationDB's Printable does: bytes 32..126
 // kept (backslash doubled), others as \xNN.

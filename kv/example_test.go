@@ -1,11 +1,16 @@
 package kv_test
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"time"
 
 	"github.com/plinthdb/plinth/kv"
+	"github.com/plinthdb/plinth/selector"
 	"github.com/plinthdb/plinth/tuple"
 )
 
@@ -189,4 +194,222 @@ func ExampleTransaction_tupleKeys() {
 	// Output:
 	// 7 bob@example.com
 	// 42 ada@example.com
+}
+
+func ExampleDB_TransactContext() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+
+	// The deadline bounds the whole loop, retries included, and is checked
+	// again right before the commit: a transaction that runs out of time
+	// commits nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err := db.TransactContext(ctx, func(tr *kv.Transaction) error {
+		tr.Set([]byte("slow"), []byte("work"))
+		<-tr.Context().Done() // stands for work that takes too long
+		return nil
+	})
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+
+	v, _ := kv.ReadTransactValue(db, func(tr kv.ReadTransaction) ([]byte, error) {
+		return tr.Get([]byte("slow"))
+	})
+	fmt.Println(v == nil)
+	// Output:
+	// true
+	// true
+}
+
+func ExampleConflictError() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+
+	// Two transactions read the same key; the one that commits second
+	// finds the first one's write in what it read.
+	t1, t2 := db.NewTransaction(), db.NewTransaction()
+	t1.Get([]byte("seat"))
+	t2.Get([]byte("seat"))
+	t1.Set([]byte("seat"), []byte("ann"))
+	t2.Set([]byte("seat"), []byte("bob"))
+	fmt.Println(t1.Commit())
+	err := t2.Commit()
+
+	var ce *kv.ConflictError
+	if errors.As(err, &ce) {
+		fmt.Printf("conflict on [%q, %q), retryable: %v\n", ce.Begin, ce.End, kv.IsRetryable(err))
+	}
+	fmt.Println(errors.Is(err, kv.ErrNotCommitted))
+	// Output:
+	// <nil>
+	// conflict on ["seat", "seat\x00"), retryable: true
+	// true
+}
+
+func ExampleTransaction_OnError() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+
+	// The loop Transact runs, written out: OnError backs off and resets the
+	// transaction for a retryable error, and returns any other error.
+	tr := db.NewTransaction()
+	tr.SetRetryLimit(10)
+	for {
+		err := func() error {
+			n, err := tr.Get([]byte("visits"))
+			if err != nil {
+				return err
+			}
+			tr.Set([]byte("visits"), append(n, '+'))
+			return tr.Commit()
+		}()
+		if err == nil {
+			break
+		}
+		if err = tr.OnError(err); err != nil {
+			fmt.Println("gave up:", err)
+			return
+		}
+	}
+	v, _ := tr.GetCommittedVersion()
+	fmt.Println(v > 0)
+	// Output: true
+}
+
+func ExampleTransaction_GetKey() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+	db.Transact(func(tr *kv.Transaction) error {
+		for _, k := range []string{"a", "c", "e", "g"} {
+			tr.Set([]byte(k), nil)
+		}
+		return nil
+	})
+	db.ReadTransact(func(tr kv.ReadTransaction) error {
+		k, _ := tr.GetKey(selector.LastLessThan([]byte("d")))
+		fmt.Printf("last key before d: %s\n", k)
+		k, _ = tr.GetKey(selector.FirstGreaterThan([]byte("c")).Add(1))
+		fmt.Printf("second key after c: %s\n", k)
+
+		// From the first key after "a" up to, not including, the last key.
+		rows, _ := tr.GetRange(kv.SelectorRange{
+			Begin: selector.FirstGreaterThan([]byte("a")),
+			End:   selector.LastLessOrEqual([]byte("\xff")),
+		}, kv.RangeOptions{})
+		for _, r := range rows {
+			fmt.Printf("%s ", r.Key)
+		}
+		fmt.Println()
+		return nil
+	})
+	// Output:
+	// last key before d: c
+	// second key after c: g
+	// c e
+}
+
+func ExampleKeyAfter() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+	db.Transact(func(tr *kv.Transaction) error {
+		for i := range 7 {
+			tr.Set([]byte(fmt.Sprintf("log/%02d", i)), nil)
+		}
+		return nil
+	})
+
+	// Read a large range a page at a time, each page its own transaction,
+	// continuing after the last key of the page before.
+	r, _ := kv.PrefixRange([]byte("log/"))
+	for page := 1; ; page++ {
+		rows, err := kv.ReadTransactValue(db, func(tr kv.ReadTransaction) ([]kv.KeyValue, error) {
+			return tr.GetRange(r, kv.RangeOptions{Limit: 3})
+		})
+		if err != nil || len(rows) == 0 {
+			break
+		}
+		fmt.Printf("page %d: %s..%s\n", page, rows[0].Key, rows[len(rows)-1].Key)
+		r.Begin = kv.KeyAfter(rows[len(rows)-1].Key)
+	}
+	// Output:
+	// page 1: log/00..log/02
+	// page 2: log/03..log/05
+	// page 3: log/06..log/06
+}
+
+func ExampleTransactValue() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+
+	// The function's value comes back from the attempt that committed.
+	next, err := kv.TransactValue(db, func(tr *kv.Transaction) (int, error) {
+		v, err := tr.Get([]byte("ticket"))
+		if err != nil {
+			return 0, err
+		}
+		n := len(v) + 1
+		tr.Set([]byte("ticket"), make([]byte, n))
+		return n, nil
+	})
+	fmt.Println(next, err)
+	// Output: 1 <nil>
+}
+
+func ExampleRangeOf() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+	users := tuple.NewSubspace(nil, tuple.Tuple{"users"})
+	db.Transact(func(tr *kv.Transaction) error {
+		tr.Set(users.Pack(tuple.Tuple{"ann"}), []byte("1"))
+		tr.Set(users.Pack(tuple.Tuple{"bob"}), []byte("2"))
+		return nil
+	})
+	n, _ := kv.ReadTransactValue(db, func(tr kv.ReadTransaction) (int, error) {
+		rows, err := tr.GetRange(kv.RangeOf(users), kv.RangeOptions{})
+		return len(rows), err
+	})
+	fmt.Println(n)
+	// Output: 2
+}
+
+func ExampleDB_Stats() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+	db.Transact(func(tr *kv.Transaction) error {
+		tr.Set([]byte("a"), []byte("1"))
+		return nil
+	})
+	db.ReadTransact(func(tr kv.ReadTransaction) error { // read-only: not counted
+		_, err := tr.Get([]byte("a"))
+		return err
+	})
+	st := db.Stats()
+	fmt.Println(st.Commits, st.Conflicts, st.Keys)
+	// Output: 1 0 1
+}
+
+func ExampleOptions_logger() {
+	// Debug records of retries and garbage collection go to the logger;
+	// without one nothing is formatted.
+	h := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "delay" {
+				return slog.Attr{} // keep the example's output stable
+			}
+			return a
+		},
+	})
+	db, _ := kv.Open(&kv.Options{Logger: slog.New(h), MaxRetryDelay: time.Millisecond})
+	defer db.Close()
+
+	tries := 0
+	db.Transact(func(tr *kv.Transaction) error {
+		if tries++; tries == 1 {
+			return kv.ErrNotCommitted // as if the commit had conflicted
+		}
+		return nil
+	})
+	// Output:
+	// level=DEBUG msg="plinth: retrying transaction" error="plinth: transaction not committed due to conflict with another transaction (1020)" retry=1
 }

@@ -20,8 +20,10 @@ import (
 )
 
 // Tests of key selector resolution (GetKey, SelectorRange reads, Iterate)
-// and of the read conflict ranges they add (SEMANTICS.md 5, 6.2, 6.3, 7.3).
-// Expected answers come from the worked examples of SEMANTICS.md and from a
+// and of the read conflict ranges they add. Expected answers come from worked
+// examples of FoundationDB's rules (a selector finds the last key < Key, or
+// <= Key with OrEqual, then steps Offset keys; a read covers what its answer
+// depended on, less what the transaction wrote itself) and from a
 // brute-force resolver over a sorted slice of the transaction's view. Every
 // helper is prefixed gk to keep clear of other test files in the package.
 
@@ -37,7 +39,8 @@ func (s gkSpan) has(k string) bool { return s.b <= k && k < s.e }
 
 // gkModel is a transaction's view in brute-force form: the committed keys
 // with the transaction's pending writes applied, and the pieces of the key
-// space those writes fixed independently (SEMANTICS.md 7.3).
+// space those writes fixed independently (set or cleared, so reads there add
+// no read conflict).
 type gkModel struct {
 	view  map[string]string
 	holes []gkSpan
@@ -74,9 +77,11 @@ func (m *gkModel) clearRange(b, e string) {
 }
 
 // byteMax applies ByteMax(k, p) to the view; compareAndClear
-// CompareAndClear(k, p) (SEMANTICS.md 9.8, 9.9). Over a key whose value the
-// transaction fixed itself the result is known; otherwise it depends on the
-// database value, so the key stays a dependency of later reads.
+// CompareAndClear(k, p): ByteMax keeps the larger of the value and p in
+// plain byte order (p alone over an absent key), CompareAndClear clears a
+// present value equal to p. Over a key whose value the transaction fixed
+// itself the result is known; otherwise it depends on the database value, so
+// the key stays a dependency of later reads.
 func (m *gkModel) byteMax(k, p string) {
 	if v, ok := m.view[k]; !ok || p > v {
 		m.view[k] = p
@@ -122,9 +127,9 @@ func gkVisible(view map[string]string, maxKey string) []string {
 	return ks
 }
 
-// gkResolve is SEMANTICS.md 5.2 verbatim: i is the index of the last key
-// < Key (<= Key with OrEqual), t = i + Offset; off the start gives "", off
-// the end gives maxKey.
+// gkResolve is FoundationDB's selector rule verbatim: i is the index of the
+// last key < Key (<= Key with OrEqual), t = i + Offset; off the start gives
+// "", off the end gives maxKey.
 func gkResolve(ks []string, sel selector.KeySelector, maxKey string) string {
 	key := string(sel.Key)
 	i := -1
@@ -144,7 +149,9 @@ func gkResolve(ks []string, sel selector.KeySelector, maxKey string) string {
 }
 
 // gkRange returns the rows of a selector range read over view, as
-// "key=value" strings in result order (SEMANTICS.md 5.3, 6.1).
+// "key=value" strings in result order: every key from the begin selector's
+// result up to, not including, the end selector's, nothing when begin does
+// not resolve before end.
 func gkRange(view map[string]string, maxKey string, begin, end selector.KeySelector, opts RangeOptions) []string {
 	ks := gkVisible(view, maxKey)
 	b, e := gkResolve(ks, begin, maxKey), gkResolve(ks, end, maxKey)
@@ -163,8 +170,10 @@ func gkRange(view map[string]string, maxKey string, begin, end selector.KeySelec
 	return rows
 }
 
-// gkGetKeyConflict is the read conflict range of SEMANTICS.md 6.3 for sel
-// resolving to r, before own writes are taken out.
+// gkGetKeyConflict is the read conflict range FoundationDB gives GetKey(sel)
+// resolving to r, before own writes are taken out: [k, keyAfter(r)) for a
+// positive offset, [r, k) otherwise, where k is sel.Key, or keyAfter(sel.Key)
+// with OrEqual.
 func gkGetKeyConflict(sel selector.KeySelector, r string) gkSpan {
 	k := string(sel.Key)
 	if sel.OrEqual {
@@ -361,8 +370,9 @@ func gkRunResolveCases(t *testing.T, cases []gkResolveCase) {
 	}
 }
 
-// TestGetKeyResolutionWorkedExamples is the table of SEMANTICS.md 5.2,
-// database {b, d, f}, no system access.
+// TestGetKeyResolutionWorkedExamples resolves each constructor and some
+// offsets over the database {b, d, f}, no system access, off both ends
+// included.
 func TestGetKeyResolutionWorkedExamples(t *testing.T) {
 	db := []string{"b", "d", "f"}
 	gkRunResolveCases(t, []gkResolveCase{
@@ -446,9 +456,10 @@ func TestGetKeyResolutionEdges(t *testing.T) {
 	})
 }
 
-// TestGetKeyResolutionOwnWrites resolves against the merged view
-// (SEMANTICS.md 5.4): keys the transaction set count, keys it cleared (with
-// Clear or ClearRange) do not, atomic results count.
+// TestGetKeyResolutionOwnWrites resolves against the merged view (the
+// database at the read version with the transaction's writes applied), as
+// FoundationDB's read-your-writes does: keys the transaction set count, keys
+// it cleared (with Clear or ClearRange) do not, atomic results count.
 func TestGetKeyResolutionOwnWrites(t *testing.T) {
 	bdf := []string{"b", "d", "f"}
 	sec54 := func(tr *Transaction) {
@@ -463,7 +474,7 @@ func TestGetKeyResolutionOwnWrites(t *testing.T) {
 		}
 	}
 	gkRunResolveCases(t, []gkResolveCase{
-		// The example of SEMANTICS.md 5.4, exactly.
+		// DB {b, d, f}; the transaction clears d and sets e.
 		{name: "5.4 FirstGreaterThan(b)", db: bdf, setup: sec54, sel: gkGT("b"), want: "e"},
 		{name: "5.4 LastLessThan(f)", db: bdf, setup: sec54, sel: gkLT("f"), want: "e"},
 		{name: "5.4 LastLessThan(e)", db: bdf, setup: sec54, sel: gkLT("e"), want: "b"},
@@ -504,8 +515,8 @@ func TestGetKeyResolutionOwnWrites(t *testing.T) {
 // Empty selector ranges
 
 // TestSelectorRangeEmptyWhenBeginNotBeforeEnd: a range whose begin resolves
-// at or after its end is empty, not an error (SEMANTICS.md 5.3), for
-// GetRange and Iterate, forward and reverse, with and without a limit.
+// at or after its end is empty, not an error, for GetRange and Iterate,
+// forward and reverse, with and without a limit.
 func TestSelectorRangeEmptyWhenBeginNotBeforeEnd(t *testing.T) {
 	db := gkOpen(t, "b", "d", "f")
 	cases := []struct {
@@ -598,7 +609,7 @@ func gkRandomSelector(rng *rand.Rand, universe []string, n int) selector.KeySele
 // selector ranges on random key sets, with and without random pending
 // writes in the transaction, and compares every answer with the brute-force
 // resolver. It also checks the read conflict ranges each read records:
-// GetKey's exactly (SEMANTICS.md 6.3 less own writes); a range read's for
+// GetKey's exactly (gkGetKeyConflict less own writes); a range read's for
 // soundness: every key whose insertion or removal by another transaction
 // would change the rows returned lies in a recorded range. Snapshot reads
 // must record nothing.
@@ -923,10 +934,10 @@ func gkRunConflictCases(t *testing.T, cases []gkConflictCase) {
 	}
 }
 
-// TestGetKeyConflictRanges is the table of SEMANTICS.md 6.3 (database
-// {b, d, f}), checked both on the recorded ranges and by behaviour: a
-// concurrent write inside the range makes the commit fail, one outside
-// does not.
+// TestGetKeyConflictRanges is the GetKey read conflict rule (see
+// gkGetKeyConflict) on the database {b, d, f}, checked both on the recorded
+// ranges and by behaviour: a concurrent write inside the range makes the
+// commit fail, one outside does not.
 func TestGetKeyConflictRanges(t *testing.T) {
 	bdf := []string{"b", "d", "f"}
 	gkRunConflictCases(t, []gkConflictCase{
@@ -1026,13 +1037,15 @@ func TestGetKeyConflictRanges(t *testing.T) {
 }
 
 // TestSelectorRangeConflictRanges checks the read conflict of selector
-// range reads (SEMANTICS.md 6.2, last example row and variants) on the
-// database {a, b, c, d}.
+// range reads on the database {a, b, c, d}: an OrEqual selector on k acts
+// as one on k+"\x00", and a read that reaches its limit covers up to just
+// after its last row.
 func TestSelectorRangeConflictRanges(t *testing.T) {
 	abcd := []string{"a", "b", "c", "d"}
 	gkRunConflictCases(t, []gkConflictCase{
 		{
-			// The last example row of SEMANTICS.md 6.2.
+			// FirstGreaterThan(a) is FirstGreaterOrEqual(a\x00); the
+			// limit stops the range just after b.
 			name: "FirstGreaterThan(a)..FirstGreaterOrEqual(z) limit 1", db: abcd,
 			read:    gkRangeRead(SelectorRange{gkGT("a"), gkGE("z")}, RangeOptions{Limit: 1}),
 			want:    "b",
@@ -1151,7 +1164,7 @@ func TestSelectorRangeConflictRanges(t *testing.T) {
 // transaction experiment: transaction 1 (with random pending writes) reads
 // by GetKey or a selector range; another transaction sets or clears a
 // random key and commits; transaction 1 writes and commits. For GetKey the
-// commit must fail exactly when the key lies in SEMANTICS.md 6.3's range
+// commit must fail exactly when the key lies in gkGetKeyConflict's range
 // less transaction 1's own writes; for range reads it must fail at least
 // whenever the write changed the rows transaction 1 saw.
 func TestGetKeyConflictRandomized(t *testing.T) {
@@ -1475,7 +1488,8 @@ func gkViewOf(ks []string) map[string]string {
 
 // TestGetKeyOutsideLegalRange: a selector whose key is beyond the max key
 // (\xff, or \xff\xff with system key access) is refused with
-// ErrKeyOutsideLegalRange; the max key itself is allowed (SEMANTICS.md 4).
+// ErrKeyOutsideLegalRange; the max key itself is allowed, as in
+// FoundationDB (a selector may name the end of the key space).
 func TestGetKeyOutsideLegalRange(t *testing.T) {
 	db := gkOpen(t, "b", "\xff\x01")
 	outside := func(t *testing.T, err error) {
@@ -1541,11 +1555,10 @@ func TestGetKeyOutsideLegalRange(t *testing.T) {
 
 // TestGetKeyAcrossUnreadableRange: a SetVersionstampedKey makes the range
 // its key may land in unreadable until commit, and any read touching it
-// fails with ErrAccessedUnreadable (SEMANTICS.md 10.4). A selector whose
-// resolution walks across that range touches it: FoundationDB's
-// resolveKeySelectorFromCache stops at the unreadable segment and
-// RYWIterator::kv throws accessed_unreadable. A resolution that ends before
-// reaching the range is unaffected.
+// fails with ErrAccessedUnreadable. A selector whose resolution walks across
+// that range touches it: FoundationDB's resolveKeySelectorFromCache stops at
+// the unreadable segment and RYWIterator::kv throws accessed_unreadable. A
+// resolution that ends before reaching the range is unaffected.
 func TestGetKeyAcrossUnreadableRange(t *testing.T) {
 	db := gkOpen(t, "a", "z")
 	stamped := append([]byte("p"), make([]byte, 10)...)

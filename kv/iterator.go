@@ -161,5 +161,5 @@ func applyOps(v []byte, present bool, ops []pendingOp) ([]byte, bool) {
 }
 
 func unreadableError(key []byte) error {
-	return newError(1036, "key %q was written with a versionstamp in this transaction and is unreadable until commit", printable(key))
+	return newError(codeAccessedUnreadable, "key %q was written with a versionstamp in this transaction and is unreadable until commit", printable(key))
 }

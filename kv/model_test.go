@@ -204,8 +204,9 @@ func runDifferential(t *testing.T, seed uint64) {
 				require.Equal(t, v, string(kv.Value), "value of %q", kv.Key)
 			}
 			if !snap {
-				// Dependencies: the whole range, or only up to the last
-				// row when the limit was reached (SEMANTICS.md 6.2).
+				// Dependencies: the whole range, or only up to just
+				// after the last row (from the last row, in reverse)
+				// when the limit was reached, as FoundationDB records it.
 				lo, hi := b, e
 				if limit > 0 && len(got) == limit {
 					if reverse {

@@ -2,7 +2,9 @@ package kv
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"sync"
 
 	"github.com/plinthdb/plinth/internal/mutation"
@@ -11,8 +13,10 @@ import (
 // MutationType is an atomic operation, numbered with FoundationDB's codes.
 type MutationType uint8
 
-// The atomic operations, with FoundationDB's exact byte semantics
-// (SEMANTICS.md section 9). E is the key's existing value, P the param.
+// The atomic operations, with FoundationDB's exact byte semantics (the
+// functions of fdbclient/include/fdbclient/Atomic.h, which its storage servers
+// apply and its client evaluates for read-your-writes). E is the key's
+// existing value, P the param.
 // "Numeric" ops (Add, BitAnd, BitOr, BitXor, Max, Min) give a result exactly
 // len(P) bytes long, treating E as a little-endian number truncated or
 // zero-padded to len(P) bytes; an empty P gives an empty value.
@@ -75,7 +79,7 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 	}
 	t := mutation.Type(op)
 	if !t.Valid() {
-		tr.deferErr(newError(2018, "mutation type %d is not valid", op))
+		tr.deferErr(newError(codeInvalidMutationType, "mutation type %d is not valid", op))
 		tr.noNextWCR = false
 		return
 	}
@@ -83,7 +87,7 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 		return
 	}
 	if len(param) > MaxValueSize {
-		tr.deferErr(newError(2103, "param of %d bytes for key %q exceeds the limit of %d", len(param), printable(key), MaxValueSize))
+		tr.deferErr(newError(codeValueTooLarge, "param of %d bytes for key %q exceeds the limit of %d", len(param), printable(key), MaxValueSize))
 		tr.noNextWCR = false
 		return
 	}
@@ -92,7 +96,7 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 	case mutation.SetVersionstampedKey:
 		pos, err := mutation.VersionstampOffset(k)
 		if err != nil {
-			tr.deferErr(newError(2000, "versionstamped key %q: placeholder offset out of bounds", printable(key)))
+			tr.deferErr(newError(codeClientInvalidOperation, "versionstamped key %q: placeholder offset out of bounds", printable(key)))
 			tr.noNextWCR = false
 			return
 		}
@@ -107,7 +111,7 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 		return
 	case mutation.SetVersionstampedValue:
 		if _, err := mutation.VersionstampOffset(p); err != nil {
-			tr.deferErr(newError(2000, "versionstamped value for key %q: placeholder offset out of bounds", printable(key)))
+			tr.deferErr(newError(codeClientInvalidOperation, "versionstamped value for key %q: placeholder offset out of bounds", printable(key)))
 			tr.noNextWCR = false
 			return
 		}
@@ -119,8 +123,11 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 }
 
 // stampedKeyRange is the range a versionstamped key may land in, which reads
-// must not touch before commit (SEMANTICS.md 10.4): the placeholder filled
-// with every stamp from the next possible version to all 0xff.
+// must not touch before commit: the placeholder filled with every stamp from
+// the next possible version to all 0xff. FoundationDB makes the same range
+// unreadable for the rest of the attempt, since its content is not known
+// until the commit version is (getVersionstampKeyRange in
+// fdbclient/include/fdbclient/Atomic.h).
 func (tr *Transaction) stampedKeyRange(key []byte, pos int) span {
 	body := key[:len(key)-4]
 	next := int64(0)
@@ -203,10 +210,15 @@ type FutureVersionstamp struct {
 	done chan struct{}
 	vs   Versionstamp
 	err  error
+
+	// A waiter is also released by the database closing or the
+	// transaction's context ending.
+	closing <-chan struct{}
+	ctx     context.Context
 }
 
-func newFutureVersionstamp() *FutureVersionstamp {
-	return &FutureVersionstamp{done: make(chan struct{})}
+func (tr *Transaction) newFutureVersionstamp() *FutureVersionstamp {
+	return &FutureVersionstamp{done: make(chan struct{}), closing: tr.db.closing, ctx: tr.Context()}
 }
 
 func (f *FutureVersionstamp) resolve(vs Versionstamp, err error) {
@@ -219,11 +231,24 @@ func (f *FutureVersionstamp) resolve(vs Versionstamp, err error) {
 // Get blocks until the transaction's commit finishes, then returns its
 // versionstamp, or the commit's error. A read-only commit gives
 // ErrNoCommitVersion; a transaction reset, retried or cancelled before
-// committing gives ErrTransactionCancelled. Calling Get before Commit in the
-// goroutine that will commit blocks forever.
+// committing gives ErrTransactionCancelled. A wait is also ended by the
+// database closing (ErrDatabaseClosed) and by the transaction's Context
+// ending (an error matching the context's). Calling Get before Commit in the
+// goroutine that will commit, with neither of those, blocks forever.
 func (f *FutureVersionstamp) Get() (Versionstamp, error) {
-	<-f.done
-	return f.vs, f.err
+	select {
+	case <-f.done:
+		return f.vs, f.err
+	default:
+	}
+	select {
+	case <-f.done:
+		return f.vs, f.err
+	case <-f.closing:
+		return Versionstamp{}, newError(codeDatabaseClosed, "closed while waiting for a versionstamp")
+	case <-f.ctx.Done():
+		return Versionstamp{}, fmt.Errorf("plinth: waiting for a versionstamp: %w", f.ctx.Err())
+	}
 }
 
 // IsReady reports whether Get would return without blocking.
@@ -243,12 +268,12 @@ func (tr *Transaction) GetVersionstamp() *FutureVersionstamp {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if err := tr.check(); err != nil {
-		f := newFutureVersionstamp()
+		f := tr.newFutureVersionstamp()
 		f.resolve(Versionstamp{}, err)
 		return f
 	}
 	if tr.stamp == nil {
-		tr.stamp = newFutureVersionstamp()
+		tr.stamp = tr.newFutureVersionstamp()
 	}
 	return tr.stamp
 }

@@ -67,11 +67,31 @@ func Strinc(prefix []byte) ([]byte, error) {
 		n--
 	}
 	if n == 0 {
-		return nil, newError(2000, "key %q must contain at least one byte other than 0xff", printable(prefix))
+		return nil, newError(codeClientInvalidOperation, "key %q must contain at least one byte other than 0xff", printable(prefix))
 	}
 	out := append([]byte(nil), prefix[:n]...)
 	out[n-1]++
 	return out, nil
+}
+
+// KeyAfter returns the first key after k in key order: k followed by a zero
+// byte. It is what a paginated read continues from:
+// KeyRange{Begin: KeyAfter(last.Key), End: end}. The result is a new slice.
+func KeyAfter(k []byte) []byte { return keyAfter(k) }
+
+// RangeOf returns the KeyRange [begin, end) of anything that reports its
+// extent as Range() (begin, end []byte), such as a tuple.Tuple or a
+// tuple.Subspace, so those read as ranges directly:
+//
+//	rows, err := tr.GetRange(kv.RangeOf(users), kv.RangeOptions{})
+//
+// A nil r gives an empty range that reads nothing.
+func RangeOf(r interface{ Range() (begin, end []byte) }) KeyRange {
+	if r == nil {
+		return KeyRange{}
+	}
+	b, e := r.Range()
+	return KeyRange{Begin: b, End: e}
 }
 
 // keyAfter returns the first key after k: k followed by a zero byte.

@@ -71,11 +71,11 @@ func (tr *Transaction) SetReadVersion(v int64) {
 	defer tr.mu.Unlock()
 	switch {
 	case tr.hasRV:
-		tr.deferErr(newError(2010, "the read version was already %d", tr.rv))
+		tr.deferErr(newError(codeReadVersionAlreadySet, "the read version was already %d", tr.rv))
 	case v <= 0:
-		tr.deferErr(newError(2011, "read version %d is not positive", v))
+		tr.deferErr(newError(codeVersionInvalid, "read version %d is not positive", v))
 	case v > tr.db.committed.Load():
-		tr.deferErr(newError(1009, "read version %d is newer than the newest commit %d", v, tr.db.committed.Load()))
+		tr.deferErr(newError(codeFutureVersion, "read version %d is newer than the newest commit %d", v, tr.db.committed.Load()))
 	default:
 		at, ok := tr.db.versionTime(v)
 		if !ok {
@@ -91,7 +91,7 @@ func (tr *Transaction) SetReadVersion(v int64) {
 }
 
 func tooOld(v int64) error {
-	return newError(1007, "read version %d is older than the MVCC window", v)
+	return newError(codeTransactionTooOld, "read version %d is older than the MVCC window", v)
 }
 
 // ensureReadVersion takes the read version if the transaction has none.
@@ -140,19 +140,19 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 		return nil, err
 	}
 	if bytes.Compare(key, tr.maxReadKey()) >= 0 {
-		return nil, outsideRange(key)
+		return nil, outsideRange(key, tr.maxReadKey())
 	}
 	// Every read fixes the read version, even one answered from the
 	// transaction's own writes, so later reads are consistent with it.
 	tr.ensureReadVersion()
 	if len(key) > keyLimit(key) {
-		return nil, nil // no such key can exist (SEMANTICS.md 4)
+		return nil, nil // too long to have been written: absent, as in FoundationDB
 	}
 	var e *wentry
 	e = tr.writes.get(key)
 	// An own write does not make a key readable again if it was written
 	// with a versionstamped value or lies where a versionstamped key may
-	// land (SEMANTICS.md 10.4).
+	// land: neither is known until the commit stamps it.
 	if e != nil && (e.unreadable || tr.writes.isUnreadable(key, keyAfter(key))) {
 		return nil, unreadableError(key)
 	}
@@ -193,16 +193,25 @@ func keyLimit(key []byte) int {
 	return MaxKeySize
 }
 
-func outsideRange(key []byte) error {
-	return newError(2004, "key %q is outside the legal range (keys from \\xff need system key access)", printable(key))
+// outsideRange is the error for key at or beyond max, the end of the key
+// space the transaction may touch; the message says what access would
+// widen it.
+func outsideRange(key, max []byte) error {
+	if len(max) > 1 {
+		return newError(codeKeyOutsideLegalRange, "key %q is outside the legal range: the key space ends at \\xff\\xff", printable(key))
+	}
+	return newError(codeKeyOutsideLegalRange, "key %q is outside the legal range (keys from \\xff need system key access)", printable(key))
 }
 
 // GetKey returns the key that sel selects in the transaction's view (the
 // database at the read version with the transaction's writes applied).
 // Running off the start gives the empty key; off the end gives \xff (or
 // \xff\xff with system key access). It adds the read conflict range that
-// covers every key whose insertion or removal could change the answer
-// (SEMANTICS.md 6.3). Its cost grows with |sel.Offset|.
+// covers every key whose insertion or removal could change the answer: from
+// the selector's key (key+"\x00" when OrEqual) to just after the result for a
+// positive offset, from the result to the selector's key otherwise, as
+// FoundationDB's getKeyAndConflictRange (fdbclient/NativeAPI.actor.cpp) adds
+// it. Its cost grows with |sel.Offset|.
 func (tr *Transaction) GetKey(sel selector.KeySelector) ([]byte, error) {
 	return tr.getKey(sel, false)
 }
@@ -224,7 +233,7 @@ func (tr *Transaction) getKey(sel selector.KeySelector, snap bool) ([]byte, erro
 func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, error) {
 	max := tr.maxReadKey()
 	if bytes.Compare(sel.Key, max) > 0 {
-		return nil, outsideRange(sel.Key)
+		return nil, outsideRange(sel.Key, max)
 	}
 	tr.ensureReadVersion()
 	r, err := selector.Resolve(mergedSource{tr}, sel, max)
@@ -235,8 +244,8 @@ func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, err
 		return nil, err
 	}
 	// [lo, hi) is every key the resolution walked past between sel.Key and
-	// r: its read conflict range (SEMANTICS.md 6.3), and the span that must
-	// not touch a range made unreadable by a versionstamped key (10.4).
+	// r: its read conflict range, and the span that must not touch a range
+	// made unreadable by a versionstamped key.
 	k := sel.Key
 	if sel.OrEqual {
 		k = keyAfter(k)
@@ -294,8 +303,10 @@ func (mergedSource) walk(c *cursor, yield func([]byte, error) bool) {
 // descending with opts.Reverse), at most opts.Limit of them. A range whose
 // begin resolves at or after its end is empty. Unless the transaction is a
 // snapshot view it adds a read conflict range over what the read depended
-// on: the whole range, or, when the limit was reached, only up to the last
-// row returned (SEMANTICS.md 6.2), less what the transaction wrote itself.
+// on: the whole range, or, when the limit was reached, only up to just after
+// the last row returned (forward; from the last row returned when reverse),
+// less what the transaction wrote itself. A key inserted past the last row
+// of a limited read therefore does not conflict with it.
 func (tr *Transaction) GetRange(r Range, opts RangeOptions) ([]KeyValue, error) {
 	return tr.getRange(r, opts, false)
 }
@@ -374,7 +385,9 @@ func (b *rowBuilder) add(k, v []byte) bool {
 }
 
 // scan is one range read: the selectors of its range (with OrEqual
-// rewritten away, SEMANTICS.md 5.3) and the keys they resolved to.
+// rewritten away, as FoundationDB's read-your-writes layer does: an OrEqual
+// selector on k is the same as one on k+"\x00" without it) and the keys they
+// resolved to.
 type scan struct {
 	bk, ek     []byte // selector keys
 	bo, eo     int    // selector offsets
@@ -400,16 +413,19 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions) (sc scan, err erro
 		return sc, err
 	}
 	if opts.Limit < 0 {
-		return sc, newError(2012, "limit %d is negative", opts.Limit)
+		return sc, newError(codeRangeLimitsInvalid, "limit %d is negative", opts.Limit)
+	}
+	bs, es, err := selectorsOf(r)
+	if err != nil {
+		return sc, err
 	}
 	tr.ensureReadVersion()
-	bs, es := r.Selectors()
 	max := tr.maxReadKey()
 	if bytes.Compare(bs.Key, max) > 0 {
-		return sc, outsideRange(bs.Key)
+		return sc, outsideRange(bs.Key, max)
 	}
 	if bytes.Compare(es.Key, max) > 0 {
-		return sc, outsideRange(es.Key)
+		return sc, outsideRange(es.Key, max)
 	}
 	sc = scan{bk: bs.Key, bo: bs.Offset, ek: es.Key, eo: es.Offset, max: max, reverse: opts.Reverse}
 	if bs.OrEqual {
@@ -447,13 +463,29 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions) (sc scan, err erro
 	return sc, nil
 }
 
+// selectorsOf returns r's selectors, refusing a nil Range, including a nil
+// pointer whose value-receiver Selectors would dereference it.
+func selectorsOf(r Range) (begin, end selector.KeySelector, err error) {
+	if r == nil {
+		return begin, end, newError(codeClientInvalidOperation, "nil Range")
+	}
+	defer func() {
+		if recover() != nil {
+			err = newError(codeClientInvalidOperation, "Range %T could not give its selectors (a nil pointer?)", r)
+		}
+	}()
+	begin, end = r.Selectors()
+	return begin, end, nil
+}
+
 // addScanConflict adds the read conflict range of a range read that
 // produced n rows, first and last in scan order; more says the read stopped
 // before the end of its range (its limit was reached, or the caller stopped
-// iterating). The rule is FoundationDB's (SEMANTICS.md 6.2): the range
-// between the selector keys, cut at the last row when the read stopped
-// early, widened to the rows returned and to the ends of the key space when
-// a selector ran off them; the transaction's own writes are left out.
+// iterating). The rule is FoundationDB's (RYWImpl::addConflictRange in
+// fdbclient/ReadYourWrites.cpp): the range between the selector keys, cut at
+// the last row when the read stopped early, widened to the rows returned and
+// to the ends of the key space when a selector ran off them; the
+// transaction's own writes are left out.
 func (tr *Transaction) addScanConflict(sc *scan, n int, first, last []byte, more bool) {
 	if sc.noConflict {
 		return
@@ -623,7 +655,8 @@ func (tr *Transaction) keepN(b []byte, n int) []byte {
 }
 
 // addReadRange adds [lo, hi) minus the pieces the transaction wrote
-// independently (SEMANTICS.md 7.3).
+// independently: what this transaction set or cleared itself reads the same
+// whatever others commit, so, as in FoundationDB, it adds no read conflict.
 func (tr *Transaction) addReadRange(lo, hi []byte) {
 	if bytes.Compare(lo, hi) >= 0 {
 		return

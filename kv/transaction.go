@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -17,8 +18,9 @@ import (
 // the same transaction. Calls made while Commit runs wait for it and then
 // fail with ErrUsedDuringCommit.
 type Transaction struct {
-	db *DB
-	mu sync.Mutex
+	db  *DB
+	mu  sync.Mutex
+	ctx context.Context // TransactContext's; nil for a bare transaction
 
 	// Kept across OnError, as FoundationDB's persistent options are; Reset
 	// restores them from the database's Options.
@@ -47,6 +49,7 @@ type Transaction struct {
 	arena        []byte       // backing store for conflict range keys
 	committedVer int64
 	committedOK  bool
+	commitErr    error // why this attempt's Commit failed
 	stamp        *FutureVersionstamp
 
 	// Inline first buffers: a small transaction allocates none of its own.
@@ -62,8 +65,11 @@ const (
 	stateCancelled
 )
 
-// Approximate per-entry overheads FoundationDB adds to a transaction's size
-// (SEMANTICS.md 2.2).
+// Approximate per-entry overheads FoundationDB adds to a transaction's size:
+// each mutation costs its key and param bytes plus about 56 bytes, each read
+// or write conflict range its two endpoints plus about 32 (the in-memory size
+// of the struct that carries it; fdbclient/NativeAPI.actor.cpp). A ClearRange
+// costs its endpoints, never the data it clears.
 const (
 	mutationOverhead = 56
 	rangeOverhead    = 32
@@ -84,7 +90,7 @@ func (tr *Transaction) init() {
 // options and the retry state.
 func (tr *Transaction) resetAttempt() {
 	if tr.stamp != nil {
-		tr.stamp.resolve(Versionstamp{}, newError(1025, "transaction was reset before commit"))
+		tr.stamp.resolve(Versionstamp{}, newError(codeTransactionCancelled, "transaction was reset before commit"))
 		tr.stamp = nil
 	}
 	tr.state = stateActive
@@ -108,7 +114,26 @@ func (tr *Transaction) resetAttempt() {
 	if tr.arena == nil {
 		tr.arena = tr.arenaBuf[:0]
 	}
-	tr.committedVer, tr.committedOK = 0, false
+	tr.committedVer, tr.committedOK, tr.commitErr = 0, false, nil
+}
+
+// Context returns the context of the TransactContext or
+// ReadTransactContext call running the transaction, or
+// context.Background() for Transact and bare transactions. Blocking calls
+// made through the transaction (waits on its futures) end when it is done.
+func (tr *Transaction) Context() context.Context {
+	if tr.ctx == nil {
+		return context.Background()
+	}
+	return tr.ctx
+}
+
+// commitOutcome reports whether Commit ran in the current attempt and, if
+// so, its error.
+func (tr *Transaction) commitOutcome() (committed bool, err error) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.state == stateCommitted, tr.commitErr
 }
 
 // Reset returns the transaction to its freshly created state: writes, reads,
@@ -131,7 +156,7 @@ func (tr *Transaction) Cancel() {
 
 // errCancelled is the state error of a plain Cancel; shared, since Cancel
 // runs at the end of every ReadTransact.
-var errCancelled = &Error{Code: 1025}
+var errCancelled = &Error{Code: codeTransactionCancelled}
 
 func (tr *Transaction) cancelLocked(why error) {
 	if tr.state == stateCancelled {
@@ -157,17 +182,19 @@ func (tr *Transaction) check() error {
 	case stateCancelled:
 		return tr.stateErr
 	case stateCommitted:
-		return newError(2017, "the transaction was committed; call Reset or OnError before reusing it")
+		return newError(codeUsedDuringCommit, "the transaction was committed; call Reset or OnError before reusing it")
 	}
 	if tr.timeout > 0 && tr.db.now()-tr.created > int64(tr.timeout) {
-		tr.cancelLocked(newError(1031, "timeout of %v elapsed", tr.timeout))
+		tr.cancelLocked(newError(codeTransactionTimedOut, "timeout of %v elapsed", tr.timeout))
 		return tr.stateErr
 	}
 	return nil
 }
 
 // checkRead is check plus the deferred error of an earlier write or option
-// call, which every read reports (SEMANTICS.md 2.5).
+// call. As in FoundationDB, calls that return nothing (Set, Clear, the atomic
+// ops, SetReadVersion) keep their error on the transaction, and the next
+// read or Commit returns it (fdbclient/ThreadSafeTransaction.cpp).
 func (tr *Transaction) checkRead() error {
 	if err := tr.check(); err != nil {
 		return err
@@ -190,7 +217,7 @@ func (tr *Transaction) SetTimeout(d time.Duration) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if d < 0 {
-		tr.deferErr(newError(2006, "timeout %v is negative", d))
+		tr.deferErr(newError(codeInvalidOptionValue, "timeout %v is negative", d))
 		return
 	}
 	tr.timeout = d
@@ -202,7 +229,7 @@ func (tr *Transaction) SetRetryLimit(n int) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if n < -1 {
-		tr.deferErr(newError(2006, "retry limit %d is below -1", n))
+		tr.deferErr(newError(codeInvalidOptionValue, "retry limit %d is below -1", n))
 		return
 	}
 	tr.retryLimit = n
@@ -214,7 +241,7 @@ func (tr *Transaction) SetMaxRetryDelay(d time.Duration) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if d < 0 {
-		tr.deferErr(newError(2006, "max retry delay %v is negative", d))
+		tr.deferErr(newError(codeInvalidOptionValue, "max retry delay %v is negative", d))
 		return
 	}
 	tr.maxRetryDelay = d
@@ -227,8 +254,8 @@ func (tr *Transaction) SetMaxRetryDelay(d time.Duration) {
 func (tr *Transaction) SetSizeLimit(bytes int) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if bytes < 32 {
-		tr.deferErr(newError(2006, "size limit %d is below 32 bytes", bytes))
+	if bytes < minSizeLimit {
+		tr.deferErr(newError(codeInvalidOptionValue, "size limit %d is below %d bytes", bytes, minSizeLimit))
 		return
 	}
 	tr.sizeLimit = bytes
@@ -294,7 +321,7 @@ func (tr *Transaction) GetCommittedVersion() (int64, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if !tr.committedOK {
-		return 0, newError(2000, "the transaction has not committed successfully")
+		return 0, newError(codeClientInvalidOperation, "the transaction has not committed successfully")
 	}
 	return tr.committedVer, nil
 }

@@ -93,7 +93,9 @@ func TestReadOnlyAndWriteConflictOnlyCommits(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, -1, v)
 
-	// Only an added write conflict range: not read-only (SEMANTICS.md 2.2).
+	// Only an added write conflict range: not read-only, so, as in
+	// FoundationDB, it goes through the conflict check and gets a real
+	// commit version.
 	tr = db.NewTransaction()
 	require.NoError(t, tr.AddWriteConflictKey([]byte("x")))
 	require.NoError(t, tr.Commit())
@@ -157,8 +159,10 @@ func runConflictCases(t *testing.T, cases []conflictCase) {
 	}
 }
 
-// TestReadConflictRanges follows the worked examples of SEMANTICS.md 6.2
-// and 7.3.
+// TestReadConflictRanges follows FoundationDB's rules for the read conflict
+// ranges of reads: a point read covers its key, a range read its whole range
+// or, when its limit was reached, up to just after the last row returned, and
+// no read covers keys the transaction already set or cleared itself.
 func TestReadConflictRanges(t *testing.T) {
 	runConflictCases(t, []conflictCase{
 		{"get then write same key", func(tr *Transaction) error { _, err := tr.Get([]byte("b")); return err }, setKey("b"), true},

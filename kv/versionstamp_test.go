@@ -52,7 +52,9 @@ func atRequireCode(t testing.TB, err error, sentinel error, code int) {
 }
 
 func TestVersionstampLayout(t *testing.T) {
-	// SEMANTICS.md 10.1: version 1,000,000, order 3.
+	// A versionstamp is the big-endian 8-byte commit version then the
+	// big-endian 2-byte order in the commit batch: version 1,000,000,
+	// order 3.
 	vs := kv.Versionstamp{0, 0, 0, 0, 0, 0x0f, 0x42, 0x40, 0, 3}
 	require.EqualValues(t, 1_000_000, vs.Version())
 	require.EqualValues(t, 3, vs.Order())
@@ -238,8 +240,11 @@ func TestVersionstampFutureErrors(t *testing.T) {
 	})
 }
 
-// TestVersionstampedKeyExamples are SEMANTICS.md 9.10's examples, with the
-// expected bytes computed from the commit version.
+// TestVersionstampedKeyExamples check SetVersionstampedKey's layout (the key
+// ends with the little-endian 4-byte position of a 10-byte placeholder, which
+// the commit replaces with the versionstamp, dropping those 4 bytes) on
+// FoundationDB's own examples, with the expected bytes computed from the
+// commit version.
 func TestVersionstampedKeyExamples(t *testing.T) {
 	ff10 := bytes.Repeat([]byte{0xff}, 10)
 	cases := []struct {
@@ -297,7 +302,9 @@ func TestVersionstampedKeyExamples(t *testing.T) {
 	})
 }
 
-// TestVersionstampedValueExamples are SEMANTICS.md 9.11's examples.
+// TestVersionstampedValueExamples check SetVersionstampedValue's layout (the
+// same as SetVersionstampedKey's, in the param) on FoundationDB's own
+// examples.
 func TestVersionstampedValueExamples(t *testing.T) {
 	ff10 := bytes.Repeat([]byte{0xff}, 10)
 	cases := []struct {
@@ -569,12 +576,13 @@ func TestVersionstampUnreadable(t *testing.T) {
 }
 
 // TestVersionstampUnreadableOwnWrites: FoundationDB keeps the marked keys
-// unreadable even where the transaction writes them itself (SEMANTICS.md 7.1
-// "any later op too" and 10.4 "earlier writes in that range are flushed to
-// the commit before the marking ... any read touching them fails ... for the
-// rest of the attempt"; WriteMap::mutate ORs is_unreadable into every later
-// write, addUnmodifiedAndUnreadableRange drops the earlier ones from the
-// write map).
+// unreadable even where the transaction writes them itself. A key given a
+// versionstamped value stays unreadable whatever is written to it later, and
+// writes made earlier inside a versionstamped key's range still reach the
+// commit, but any read touching the range fails for the rest of the attempt
+// (fdbclient/WriteMap.cpp: WriteMap::mutate ORs is_unreadable into every
+// later write, addUnmodifiedAndUnreadableRange drops the earlier ones from
+// the write map).
 func TestVersionstampUnreadableOwnWrites(t *testing.T) {
 	prefix := []byte("log/")
 	inRange := atCat(prefix, bytes.Repeat([]byte{0xee}, 10))

@@ -23,7 +23,8 @@ func TestTransactionTooOld(t *testing.T) {
 	tr.Set([]byte("x"), nil)
 	require.ErrorIs(t, tr.Commit(), ErrTransactionTooOld)
 
-	// A blind write is never too old (SEMANTICS.md 8.2).
+	// A blind write is never too old: without read conflict ranges the
+	// transaction depends on no version.
 	tr = db.NewTransaction()
 	tr.GetReadVersion()
 	time.Sleep(60 * time.Millisecond)

@@ -17,7 +17,7 @@ func (tr *Transaction) Set(key, value []byte) {
 		return
 	}
 	if len(value) > MaxValueSize {
-		tr.deferErr(newError(2103, "value of %d bytes for key %q exceeds the limit of %d", len(value), printable(key), MaxValueSize))
+		tr.deferErr(newError(codeValueTooLarge, "value of %d bytes for key %q exceeds the limit of %d", len(value), printable(key), MaxValueSize))
 		tr.noNextWCR = false
 		return
 	}
@@ -60,12 +60,12 @@ func (tr *Transaction) ClearRange(begin, end []byte) {
 		return
 	}
 	if bytes.Compare(begin, end) > 0 {
-		tr.deferErr(newError(2005, "clear range begin %q is after end %q", printable(begin), printable(end)))
+		tr.deferErr(newError(codeInvertedRange, "clear range begin %q is after end %q", printable(begin), printable(end)))
 		return
 	}
 	max := tr.maxWriteKey()
 	if bytes.Compare(begin, max) > 0 || bytes.Compare(end, max) > 0 {
-		tr.deferErr(newError(2004, "clear range [%q, %q) reaches beyond %q", printable(begin), printable(end), printable(max)))
+		tr.deferErr(newError(codeKeyOutsideLegalRange, "clear range [%q, %q) reaches beyond %q", printable(begin), printable(end), printable(max)))
 		return
 	}
 	if bytes.Equal(begin, end) {
@@ -90,7 +90,7 @@ func (tr *Transaction) writeCheck(key []byte) error {
 		return err
 	}
 	if bytes.Compare(key, tr.maxWriteKey()) >= 0 {
-		return outsideRange(key)
+		return outsideRange(key, tr.maxWriteKey())
 	}
 	return nil
 }
@@ -100,7 +100,7 @@ func (tr *Transaction) writeCheck(key []byte) error {
 func (tr *Transaction) writable(key []byte) bool {
 	err := tr.writeCheck(key)
 	if err == nil && len(key) > keyLimit(key) {
-		err = newError(2102, "key of %d bytes exceeds the limit of %d", len(key), keyLimit(key))
+		err = newError(codeKeyTooLarge, "key of %d bytes exceeds the limit of %d", len(key), keyLimit(key))
 	}
 	if err != nil {
 		tr.deferErr(err)
@@ -138,7 +138,7 @@ func (tr *Transaction) checkSize() {
 }
 
 func (tr *Transaction) tooLarge() error {
-	return newError(2101, "transaction is %d bytes, over its limit of %d (SetSizeLimit raises it)", tr.size, tr.sizeLimit)
+	return newError(codeTransactionTooLarge, "transaction is %d bytes, over its limit of %d (SetSizeLimit raises it)", tr.size, tr.sizeLimit)
 }
 
 // AddReadConflictRange adds [begin, end) to the transaction's read conflict
@@ -192,10 +192,10 @@ func (tr *Transaction) conflictRangeCheck(begin, end []byte) error {
 		return err
 	}
 	if bytes.Compare(begin, end) > 0 {
-		return newError(2005, "conflict range begin %q is after end %q", printable(begin), printable(end))
+		return newError(codeInvertedRange, "conflict range begin %q is after end %q", printable(begin), printable(end))
 	}
 	if bytes.Compare(end, maxSystemKey) > 0 {
-		return newError(2004, "conflict range end %q is beyond the key space \\xff\\xff", printable(end))
+		return newError(codeKeyOutsideLegalRange, "conflict range end %q is beyond the key space \\xff\\xff", printable(end))
 	}
 	return nil
 }

@@ -9,9 +9,10 @@ import (
 )
 
 // writeBuffer holds a transaction's uncommitted writes, folded per key as
-// FoundationDB's write map does (SEMANTICS.md 7.1-7.2): a Set or Clear makes a
-// key's value known without the database ("independent"); atomic ops on a key
-// whose value is not known stack up ("dependent") and are applied to the
+// FoundationDB's write map does (fdbclient/WriteMap.cpp): a Set or Clear makes
+// a key's value known without the database ("independent"), and an atomic op
+// on such a key is evaluated at once; atomic ops on a key whose value is not
+// known stack up ("dependent"), kept in call order, and are applied to the
 // database value when it is read or committed.
 //
 // It is not safe for concurrent use; Transaction guards it with its mutex.
@@ -24,8 +25,9 @@ type writeBuffer struct {
 	chunk    []wentry // where new entries are carved from
 	cleared  []span   // sorted, disjoint, non-adjacent ranges cleared by ClearRange
 	vsKeys   []vsKey  // SetVersionstampedKey mutations, in call order
-	// unreadable holds the ranges SetVersionstampedKey made unreadable
-	// (SEMANTICS.md 10.4).
+	// unreadable holds the ranges SetVersionstampedKey made unreadable:
+	// every key the stamped key might become, which no read may touch
+	// until the commit fixes it.
 	unreadable []span
 	// ranges are the transaction's write conflict ranges.
 	ranges    []span
@@ -357,8 +359,9 @@ func (w *writeBuffer) prev(before []byte, inclusive bool) *wentry {
 
 // independent calls fn, in key order, for each piece of [lo, hi) whose value
 // the transaction already fixed by itself (a Set, Clear or ClearRange): reads
-// of those pieces add no read conflict (SEMANTICS.md 7.3). Pieces may
-// overlap.
+// of those pieces add no read conflict, since no other transaction's write
+// can change what this one reads there (FoundationDB's updateConflictMap in
+// fdbclient/ReadYourWrites.cpp). Pieces may overlap.
 func (w *writeBuffer) independent(lo, hi []byte, fn func(b, e []byte)) {
 	if w == nil {
 		return

@@ -75,7 +75,8 @@ func runResolveCases(t *testing.T, cases []resolveCase) {
 	}
 }
 
-// TestResolveWorkedExamples is the table of SEMANTICS 5.2, database {b, d, f}.
+// TestResolveWorkedExamples resolves each constructor and some offsets over
+// the database {b, d, f}, including running off either end.
 func TestResolveWorkedExamples(t *testing.T) {
 	bdf := keys("b", "d", "f")
 	k := func(s string) []byte { return []byte(s) }
@@ -185,7 +186,10 @@ func TestResolveOffTheStartIsNonNil(t *testing.T) {
 	require.Empty(t, got)
 }
 
-// bruteResolve applies the rule of SEMANTICS 5.2 literally over the whole slice.
+// bruteResolve applies FoundationDB's definition literally over the whole
+// slice: i is the index of the last visible key < sel.Key (<= with OrEqual,
+// -1 if none), t = i + sel.Offset; t < 0 gives "", t past the last key gives
+// maxKey, otherwise the key at t.
 func bruteResolve(src SliceSource, sel KeySelector, maxKey []byte) []byte {
 	var visible [][]byte
 	for _, k := range src {

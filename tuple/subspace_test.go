@@ -88,7 +88,9 @@ func TestSubspacePackWithVersionstamp(t *testing.T) {
 	s := FromBytes([]byte{0x01, 0x02})
 	got, err := s.PackWithVersionstamp(Tuple{"a", IncompleteVersionstamp(5)})
 	require.NoError(t, err)
-	// The SEMANTICS.md 10.3 key after a 2-byte prefix: placeholder at 4+2.
+	// FoundationDB's packing of ("a", incomplete versionstamp, user
+	// version 5) after a 2-byte prefix: the 4-byte little-endian position
+	// of the placeholder is 4+2.
 	require.Equal(t, "0102"+"02610033"+"ffffffffffffffffffff"+"0005"+"06000000", hex.EncodeToString(got))
 
 	_, err = s.PackWithVersionstamp(Tuple{"a"})

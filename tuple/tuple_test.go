@@ -302,9 +302,12 @@ func TestPackWithVersionstamp(t *testing.T) {
 		want   string // hex, or "" with err
 		err    error
 	}{
-		// SEMANTICS.md 10.3.
+		// FoundationDB's layout: code 0x33, ten 0xff bytes for the
+		// transaction version, the big-endian user version, then the
+		// placeholder's position as 4 little-endian bytes (here 4).
 		{"spec key", "", Tuple{"a", IncompleteVersionstamp(5)}, "02610033" + stamp + "0005" + "04000000", nil},
-		// SEMANTICS.md 9.11.
+		// The param of a SetVersionstampedValue holding only the stamp:
+		// position 1, just after the type code.
 		{"spec value", "", Tuple{IncompleteVersionstamp(0)}, "33" + stamp + "0000" + "01000000", nil},
 		{"prefix counts", "706678", Tuple{IncompleteVersionstamp(0)}, "70667833" + stamp + "0000" + "04000000", nil},
 		{"nested", "", Tuple{int64(1), Tuple{nil, IncompleteVersionstamp(7)}}, "1501" + "05" + "00ff" + "33" + stamp + "0007" + "00" + "06000000", nil},

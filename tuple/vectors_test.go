@@ -15,39 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The known-answer vectors live in the repository's sibling shared/ directory
-// (../shared from the clone, /work/shared locally) and are read at test time,
-// never copied in. PLINTH_SHARED names that directory explicitly.
-
-const vectorProbe = "vectors/tuple.json"
-
-// sharedDir finds the shared/ directory, failing the test when it cannot:
-// silently skipping would let byte-compatibility go untested.
-func sharedDir(tb testing.TB) string {
-	tb.Helper()
-	if dir := os.Getenv("PLINTH_SHARED"); dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, vectorProbe)); err != nil {
-			tb.Fatalf("PLINTH_SHARED=%q has no %s: %v", dir, vectorProbe, err)
-		}
-		return dir
-	}
-	wd, err := os.Getwd()
-	require.NoError(tb, err)
-	for dir := wd; ; {
-		cand := filepath.Join(dir, "shared")
-		if _, err := os.Stat(filepath.Join(cand, vectorProbe)); err == nil {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	tb.Fatalf("tuple vectors not found: no shared/%s in %s or any parent directory; "+
-		"set PLINTH_SHARED to the shared directory", vectorProbe, wd)
-	return ""
-}
+// The known-answer vectors are FoundationDB's own encodings, kept in
+// testdata/ (see testdata/README.md). A missing or unreadable file fails the
+// test: skipping would let byte compatibility go untested.
+const vectorDir = "testdata"
 
 // vectorElem is one typed element as the vector files spell it.
 type vectorElem struct {
@@ -72,9 +43,9 @@ type invalidVector struct {
 
 func loadJSON(tb testing.TB, name string, v any) {
 	tb.Helper()
-	path := filepath.Join(sharedDir(tb), "vectors", name)
+	path := filepath.Join(vectorDir, name)
 	data, err := os.ReadFile(path)
-	require.NoError(tb, err)
+	require.NoError(tb, err, "reading known-answer vectors")
 	require.NoError(tb, json.Unmarshal(data, v), "parsing %s", path)
 }
 

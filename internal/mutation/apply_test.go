@@ -59,7 +59,9 @@ func runApply(t *testing.T, op Type, cases []applyCase) {
 
 func TestAdd(t *testing.T) {
 	runApply(t, Add, []applyCase{
-		// SEMANTICS 9.1.
+		// FoundationDB's doLittleEndianAdd (fdbclient/include/fdbclient/Atomic.h):
+		// E cut or zero-padded to len(P), added to P byte by byte with the
+		// carry, the last carry dropped; an absent or empty E gives P.
 		{h("01 00"), h("01 00"), h("02 00"), ""},
 		{h("ff 00"), h("01 00"), h("00 01"), "carry"},
 		{h("ff ff"), h("01 00"), h("00 00"), "wraps"},
@@ -83,7 +85,8 @@ func TestAdd(t *testing.T) {
 
 func TestBitAnd(t *testing.T) {
 	runApply(t, BitAnd, []applyCase{
-		// SEMANTICS 9.2 (AndV2).
+		// FoundationDB's doAndV2: an absent E gives P; otherwise E & P over
+		// the common length, zeros past E's end, len(P) bytes.
 		{h("f0 0f"), h("ff 00"), h("f0 00"), ""},
 		{absent, h("0f"), h("0f"), "AndV2: absent yields P"},
 		{h(""), h("0f ff"), h("00 00"), "present empty E is zero"},
@@ -99,7 +102,8 @@ func TestBitAnd(t *testing.T) {
 
 func TestBitOr(t *testing.T) {
 	runApply(t, BitOr, []applyCase{
-		// SEMANTICS 9.3.
+		// FoundationDB's doOr: an absent or empty E gives P; otherwise E | P
+		// over the common length, then P's tail.
 		{h("01 10"), h("02 20"), h("03 30"), ""},
 		{absent, h("0f"), h("0f"), ""},
 		{h("f0"), h("01 02"), h("f1 02"), "P's tail"},
@@ -113,7 +117,7 @@ func TestBitOr(t *testing.T) {
 
 func TestBitXor(t *testing.T) {
 	runApply(t, BitXor, []applyCase{
-		// SEMANTICS 9.4.
+		// FoundationDB's doXor: as doOr, with ^.
 		{h("ff 00"), h("0f 0f"), h("f0 0f"), ""},
 		{absent, h("aa"), h("aa"), ""},
 		{h("01"), h("01 01"), h("00 01"), "P's tail"},
@@ -128,7 +132,8 @@ func TestBitXor(t *testing.T) {
 func TestAppendIfFits(t *testing.T) {
 	x := func(n int) []byte { return bytes.Repeat([]byte{'x'}, n) }
 	runApply(t, AppendIfFits, []applyCase{
-		// SEMANTICS 9.5.
+		// FoundationDB's doAppendIfFits: E followed by P, or E unchanged,
+		// silently, when that would pass the 100,000-byte value limit.
 		{[]byte("ab"), []byte("cd"), []byte("abcd"), ""},
 		{absent, h("78"), h("78"), ""},
 		{[]byte("ab"), h(""), []byte("ab"), "empty P"},
@@ -148,7 +153,8 @@ func TestAppendIfFits(t *testing.T) {
 
 func TestMax(t *testing.T) {
 	runApply(t, Max, []applyCase{
-		// SEMANTICS 9.6.
+		// FoundationDB's doMax: the larger of E (cut or zero-padded to
+		// len(P)) and P as unsigned little-endian integers, len(P) bytes.
 		{h("05 00"), h("04 01"), h("04 01"), "5 < 260"},
 		{h("05 01"), h("04 01"), h("05 01"), "261 > 260"},
 		{absent, h("03 00"), h("03 00"), ""},
@@ -168,7 +174,8 @@ func TestMax(t *testing.T) {
 
 func TestMin(t *testing.T) {
 	runApply(t, Min, []applyCase{
-		// SEMANTICS 9.7 (MinV2).
+		// FoundationDB's doMinV2: an absent E gives P; otherwise the smaller
+		// of E (cut or zero-padded, so a present empty E is zero) and P.
 		{h("05 00"), h("04 01"), h("05 00"), ""},
 		{h("05 01"), h("04 01"), h("04 01"), ""},
 		{absent, h("03 00"), h("03 00"), "MinV2: absent yields P"},
@@ -188,7 +195,8 @@ func TestMin(t *testing.T) {
 
 func TestByteMin(t *testing.T) {
 	runApply(t, ByteMin, []applyCase{
-		// SEMANTICS 9.8.
+		// FoundationDB's doByteMin: an absent E gives P; otherwise the
+		// smaller of E and P in plain byte order, lengths untouched.
 		{[]byte("abc"), []byte("abd"), []byte("abc"), ""},
 		{[]byte("abc"), []byte("ab"), []byte("ab"), "a prefix sorts first"},
 		{absent, []byte("zz"), []byte("zz"), ""},
@@ -203,7 +211,7 @@ func TestByteMin(t *testing.T) {
 
 func TestByteMax(t *testing.T) {
 	runApply(t, ByteMax, []applyCase{
-		// SEMANTICS 9.8.
+		// FoundationDB's doByteMax: as doByteMin, keeping the larger.
 		{[]byte("abc"), []byte("abd"), []byte("abd"), ""},
 		{[]byte("abc"), []byte("ab"), []byte("abc"), ""},
 		{[]byte("b"), h(""), []byte("b"), ""},
@@ -218,7 +226,8 @@ func TestByteMax(t *testing.T) {
 
 func TestCompareAndClear(t *testing.T) {
 	runApply(t, CompareAndClear, []applyCase{
-		// SEMANTICS 9.9.
+		// FoundationDB's doCompareAndClear: the key is cleared when E is
+		// present and equal to P byte for byte, left alone otherwise.
 		{h("00 00"), h("00 00"), nil, "cleared"},
 		{h("01"), h("00"), h("01"), ""},
 		{absent, h("78"), nil, "absent stays absent"},
@@ -232,7 +241,8 @@ func TestCompareAndClear(t *testing.T) {
 }
 
 func TestCounterIdiom(t *testing.T) {
-	// SEMANTICS 9.9: decrement and delete at zero, without a read.
+	// Add(-1) then CompareAndClear(0) in one transaction: decrement and
+	// delete at zero, without a read.
 	v, present := Apply(Add, h("01 00 00 00"), true, h("ff ff ff ff"))
 	require.True(t, present)
 	require.Equal(t, h("00 00 00 00"), v)

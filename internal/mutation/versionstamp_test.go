@@ -9,7 +9,9 @@ import (
 )
 
 func TestVersionstamp(t *testing.T) {
-	// SEMANTICS 10.1: commit version 1,000,000, batch order 3.
+	// Big-endian 8-byte commit version, then big-endian 2-byte order in
+	// the batch (placeVersionstamp in fdbclient/include/fdbclient/Atomic.h):
+	// commit version 1,000,000, batch order 3.
 	require.Equal(t, [10]byte(h("00 00 00 00 00 0f 42 40 00 03")), Versionstamp(1_000_000, 3))
 	require.Equal(t, [10]byte(h("01 02 03 04 05 06 07 08 00 09")), Versionstamp(0x0102030405060708, 9))
 }
@@ -25,12 +27,14 @@ func TestVersionstampOffsetAndStamp(t *testing.T) {
 		stamp [10]byte
 		want  []byte
 	}{
-		// SEMANTICS 9.10.
+		// SetVersionstampedKey: the last 4 bytes are the little-endian
+		// position of the 10-byte placeholder; stamping drops them and
+		// writes the versionstamp there.
 		{"key k+placeholder", cat(h("6b"), ph, h("01 00 00 00")), 1,
 			Versionstamp(0x0102030405060708, 9), h("6b 01 02 03 04 05 06 07 08 00 09")},
 		{"tuple key", cat(h("02 61 00 33"), ff, h("00 05 04 00 00 00")), 4,
 			Versionstamp(1000, 0), h("02 61 00 33 00 00 00 00 00 00 03 e8 00 00 00 05")},
-		// SEMANTICS 9.11.
+		// SetVersionstampedValue: the same layout, in the param.
 		{"value v+placeholder", cat(h("76"), ph, h("01 00 00 00")), 1,
 			Versionstamp(1000, 2), h("76 00 00 00 00 00 00 03 e8 00 02")},
 		{"tuple value", cat(h("33"), ff, h("00 00 01 00 00 00")), 1,
@@ -60,7 +64,9 @@ func TestVersionstampOffsetInvalid(t *testing.T) {
 		name string
 		b    []byte
 	}{
-		// SEMANTICS 9.10 example 3 and 9.11.
+		// Shorter than 4 bytes, or a placeholder that does not fit before
+		// the position bytes: FoundationDB refuses both with
+		// client_invalid_operation (2000).
 		{"key: pos 1 + 10 > 6", slices.Concat(h("6b"), make([]byte, 5), h("01 00 00 00"))},
 		{"param ab 00000000: 0 + 10 > 1", h("ab 00 00 00 00")},
 		{"3 bytes", h("00 00 00")},
