@@ -2,7 +2,9 @@ package kv
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/plinthdb/plinth/internal/mutation"
@@ -17,6 +19,21 @@ import (
 // GetCommittedVersion gives -1. After Commit, other calls fail with
 // ErrUsedDuringCommit until Reset or OnError.
 func (tr *Transaction) Commit() error {
+	a, err := tr.commitAndSettle()
+	if err != nil {
+		var ce *ConflictError
+		if errors.As(err, &ce) {
+			tr.log(slog.LevelDebug, "plinth: transaction conflict", "conflict", ce)
+		}
+	}
+	a.run()
+	return err
+}
+
+// commitAndSettle commits and settles the attempt: its futures, watches
+// and callbacks, and the transaction's end if it committed. It returns the
+// user code that is left to run once no lock is held.
+func (tr *Transaction) commitAndSettle() (*after, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	err := tr.commit()
@@ -24,6 +41,7 @@ func (tr *Transaction) Commit() error {
 		tr.state = stateCommitted
 	}
 	tr.commitErr = err
+	tr.settleWatches(err)
 	tr.releaseReadVersion()
 	if tr.stamp != nil {
 		if err != nil {
@@ -35,7 +53,16 @@ func (tr *Transaction) Commit() error {
 		}
 		tr.stamp = nil
 	}
-	return err
+	if err == nil {
+		tr.end(nil) // first, so the callbacks' Info says committed
+		tr.settleAttempt(nil)
+	} else if tr.state != stateCancelled {
+		if errors.Is(err, ErrNotCommitted) {
+			tr.life.conflicts.Add(1)
+		}
+		tr.settleAttempt(err)
+	}
+	return tr.takePending(), err
 }
 
 func (tr *Transaction) commit() error {
@@ -46,6 +73,17 @@ func (tr *Transaction) commit() error {
 		return err
 	}
 	if tr.writes.empty() {
+		if tr.hasIdemKey {
+			// A duplicate that finds nothing to write still fails, so the
+			// caller learns it is one.
+			db := tr.db
+			db.commitMu.Lock()
+			err := tr.checkIdempotency(db.now())
+			db.commitMu.Unlock()
+			if err != nil {
+				return err
+			}
+		}
 		tr.committedVer, tr.committedOK = -1, true
 		return nil
 	}
@@ -63,11 +101,17 @@ func (tr *Transaction) commit() error {
 	if err := tr.ctxErr(); err != nil {
 		return err
 	}
-	if len(tr.reads) > 0 {
-		// Only reads can be too old: like FoundationDB's resolver
-		// (fdbserver/resolver/ConflictSet.cpp), a transaction without read
-		// conflict ranges depends on no version, so it is never refused
-		// as too old, whatever its read version.
+	if tr.hasIdemKey {
+		if err := tr.checkIdempotency(db.now()); err != nil {
+			return err
+		}
+	}
+	if len(tr.reads) > 0 || len(tr.writes.checked) > 0 {
+		// Only validated ranges can be too old: like FoundationDB's
+		// resolver (fdbserver/resolver/ConflictSet.cpp), a transaction
+		// without read conflict ranges (or, under snapshot isolation,
+		// checked writes) depends on no version, so it is never refused as
+		// too old, whatever its read version.
 		if err := tr.checkAge(); err != nil {
 			return err
 		}
@@ -90,12 +134,17 @@ func (tr *Transaction) commit() error {
 	db.store.Apply(version, clears, writes)
 	tr.recordWrites(version, stamp)
 	db.committed.Store(version)
+	// Watches and the change feed see the commit once it is visible.
+	db.publish(tr, version, clears, writes)
 	now := db.now() // read after publishing: see readVersion
 	db.times = append(db.times, now)
 	db.stats.commits.Add(1)
 	// Collect a little garbage per commit, in proportion to what it wrote,
 	// so the work keeps pace with churn without a long pause.
 	db.collect(now, 2*len(writes)+8)
+	if tr.hasIdemKey {
+		db.idem.remember(tr.idemKey, version, now+int64(tr.idemTTL))
+	}
 	tr.committedVer, tr.committedOK = version, true
 	return nil
 }
@@ -112,12 +161,15 @@ func (tr *Transaction) ctxErr() error {
 	return nil
 }
 
-// checkConflicts tests every read conflict range against the history.
-// Called with db.commitMu held.
+// checkConflicts tests every read conflict range, and under snapshot
+// isolation every range written by Set, Clear or ClearRange, against the
+// history. Called with db.commitMu held.
 func (tr *Transaction) checkConflicts() error {
-	for _, r := range tr.reads {
-		if v, hit := tr.db.history.Conflicts(r.begin, r.end, tr.rv); hit {
-			return &ConflictError{Begin: clone(r.begin), End: clone(r.end), Version: v, ReadVersion: tr.rv}
+	for _, ranges := range [2][]span{tr.reads, tr.writes.checked} {
+		for _, r := range ranges {
+			if v, hit := tr.db.history.Conflicts(r.begin, r.end, tr.rv); hit {
+				return &ConflictError{Begin: clone(r.begin), End: clone(r.end), Version: v, ReadVersion: tr.rv}
+			}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package kv
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,12 @@ type DB struct {
 	horizon   int64 // versions below it may have been garbage-collected
 
 	stats dbStats
+	live  registry    // live transactions and their IDs (lifecycle.go)
+	idem  idempotency // remembered idempotency keys, under commitMu
+
+	watches watchIndex // outstanding watches (watch.go)
+	feed    changeFeed // recent commits for Subscribe (feed.go)
+	locks   lockTable  // hot-key locks of Transaction.Lock (lock.go)
 
 	// closing is closed when Close begins: the collector stops, and every
 	// goroutine waiting on one of the database's futures is released.
@@ -61,6 +68,10 @@ type Stats struct {
 	TooOld int64
 	// Retries counts OnError calls that led to a retry.
 	Retries int64
+	// Active is the number of live transactions (see ActiveTransactions).
+	Active int
+	// Aborted counts transactions that ended without committing.
+	Aborted int64
 	// Version is the newest committed version.
 	Version int64
 	// Keys and Versions describe the versioned store: keys held (deleted
@@ -106,6 +117,7 @@ func (db *DB) Close() error {
 		return nil
 	}
 	close(db.closing)
+	db.watches.close()
 	<-db.gcDone
 	return nil
 }
@@ -121,6 +133,8 @@ func (db *DB) Stats() Stats {
 		Conflicts:      db.stats.conflicts.Load(),
 		TooOld:         db.stats.tooOld.Load(),
 		Retries:        db.stats.retries.Load(),
+		Active:         db.live.count(),
+		Aborted:        db.live.aborted.Load(),
 		Version:        db.committed.Load(),
 		Keys:           st.Keys,
 		Versions:       st.Versions,
@@ -207,6 +221,7 @@ func (db *DB) collectLoop() {
 			return
 		case <-t.C:
 		}
+		db.live.prune(db.now() - db.window())
 		// A full sweep is two passes that each reach the end of the key
 		// space, since a pass resumes where the commit path left off.
 		passes := 0
@@ -218,8 +233,13 @@ func (db *DB) collectLoop() {
 		}
 		for {
 			db.commitMu.Lock()
+			if db.idem.keys != nil {
+				db.idem.expire(db.now())
+			}
 			h := db.advanceHorizon(db.now())
-			more := db.store.Collect(h, 4096)
+			// 256 keys: a commit waits a few hundred microseconds
+			// at most for a step (readers only for mvcc's own steps).
+			more := db.store.Collect(h, 256)
 			if h > swept && passes < 2 && db.history.RemoveBeforeStep(db.readers.oldest(db.committed.Load(), h), 4096) {
 				passes++
 			}
@@ -230,6 +250,9 @@ func (db *DB) collectLoop() {
 			if !more && h <= swept {
 				break
 			}
+			// Let a commit woken by Unlock take the lock: sync.Mutex
+			// lets this loop barge back in for up to 1 ms otherwise.
+			runtime.Gosched()
 			select {
 			case <-db.closing:
 				return
@@ -272,8 +295,21 @@ func (db *DB) checkOpen() error {
 
 // NewTransaction returns a bare transaction, for a hand-written retry loop
 // around Commit and OnError. Most callers want Transact.
-func (db *DB) NewTransaction() *Transaction {
-	tr := &Transaction{db: db}
+//
+// The transaction starts at once (Hooks.OnStart runs) and lives until it
+// commits, is cancelled, or OnError gives up; call Cancel on one you drop
+// otherwise.
+func (db *DB) NewTransaction() *Transaction { return db.newTransaction(true) }
+
+// newTransaction makes a transaction; bare says it is the caller's, not a
+// retry loop's.
+func (db *DB) newTransaction(bare bool) *Transaction {
+	tr := &Transaction{db: db, isolation: db.opts.Isolation}
+	tr.life.bare = bare
 	tr.init()
+	tr.begin()
+	if tr.pending != nil {
+		tr.takePending().run()
+	}
 	return tr
 }

@@ -60,6 +60,17 @@ const (
 	codeKeyTooLarge            = 2102
 	codeValueTooLarge          = 2103
 	codeDatabaseClosed         = 9001 // plinth's own: FoundationDB has no such error
+	codeAlreadyCommitted       = 9002 // plinth's own
+	codeLockTimeout            = 9010 // plinth's own
+	codeDeadlock               = 9011 // plinth's own
+
+	// Watches, backup and restore.
+	codeTooManyWatches                = 1032
+	codeOperationCancelled            = 1101
+	codeRestoreCorruptedData          = 2362
+	codeRestoreMissingData            = 2363
+	codeRestoreUnknownFileType        = 2366
+	codeRestoreUnsupportedFileVersion = 2367
 )
 
 // codeInfo is what the table knows of one code.
@@ -68,7 +79,7 @@ type codeInfo struct {
 	// retryable: OnError retries it. This is FoundationDB's onError set
 	// (fdbclient/NativeAPI.actor.cpp, Transaction::onError): conflicts,
 	// too-old and future read versions, and the cluster's transient
-	// conditions.
+	// conditions; plus plinth's lock timeout and deadlock.
 	retryable bool
 }
 
@@ -98,6 +109,16 @@ var codes = map[int]codeInfo{
 	codeKeyTooLarge:            {"key length exceeds limit", false},
 	codeValueTooLarge:          {"value length exceeds limit", false},
 	codeDatabaseClosed:         {"database closed", false},
+	codeAlreadyCommitted:       {"idempotency key already committed", false},
+	codeLockTimeout:            {"lock not granted within its timeout", true},
+	codeDeadlock:               {"lock wait would deadlock", true},
+
+	codeTooManyWatches:                {"too many watches outstanding", false},
+	codeOperationCancelled:            {"asynchronous operation cancelled", false},
+	codeRestoreCorruptedData:          {"corrupted restore data", false},
+	codeRestoreMissingData:            {"missing restore data", false},
+	codeRestoreUnknownFileType:        {"unknown file type", false},
+	codeRestoreUnsupportedFileVersion: {"unsupported file version", false},
 
 	// Cluster-only conditions FoundationDB's onError retries.
 	1037: {"storage process behind", true},
@@ -187,6 +208,41 @@ var (
 	// closed; every call on it and its transactions fails with it, and
 	// Close releases every goroutine waiting on one of its futures.
 	ErrDatabaseClosed error = &Error{Code: codeDatabaseClosed}
+	// ErrAlreadyCommitted (9002, plinth's own code, not retryable): the
+	// transaction's idempotency key (SetIdempotencyKey) was used by a commit
+	// that is still remembered, so this commit applied nothing;
+	// GetCommittedVersion gives that commit's version.
+	ErrAlreadyCommitted error = &Error{Code: codeAlreadyCommitted}
+	// ErrLockTimeout (9010, plinth's own code, retryable): Transaction.Lock
+	// was not granted within its timeout (at once, for timeout 0).
+	ErrLockTimeout error = &Error{Code: codeLockTimeout}
+	// ErrDeadlock (9011, plinth's own code, retryable): waiting for a
+	// Transaction.Lock would have closed a cycle of transactions waiting for
+	// each other's locks, so the request failed at once; retrying after the
+	// attempt's locks are released lets the others go on.
+	ErrDeadlock error = &Error{Code: codeDeadlock}
+
+	// ErrTooManyWatches (1032, not retryable): Watch while
+	// Options.MaxWatches watches are outstanding; the watch fails at once.
+	ErrTooManyWatches error = &Error{Code: codeTooManyWatches}
+	// ErrWatchCancelled (1101 operation_cancelled, not retryable): the watch
+	// was cancelled by Watch.Cancel, or its transaction was reset or
+	// cancelled before it committed.
+	ErrWatchCancelled error = &Error{Code: codeOperationCancelled}
+	// ErrBackupCorrupted (2362 restore_corrupted_data, not retryable):
+	// Restore found a checksum, count, key order or limit that does not
+	// hold; nothing was changed.
+	ErrBackupCorrupted error = &Error{Code: codeRestoreCorruptedData}
+	// ErrBackupTruncated (2363 restore_missing_data, not retryable): the
+	// backup stream ended before its trailer; nothing was changed.
+	ErrBackupTruncated error = &Error{Code: codeRestoreMissingData}
+	// ErrBackupUnknownFormat (2366 restore_unknown_file_type, not
+	// retryable): the stream given to Restore is not a plinth backup.
+	ErrBackupUnknownFormat error = &Error{Code: codeRestoreUnknownFileType}
+	// ErrBackupUnsupportedVersion (2367 restore_unsupported_file_version,
+	// not retryable): the backup was written in a format version newer than
+	// this plinth reads.
+	ErrBackupUnsupportedVersion error = &Error{Code: codeRestoreUnsupportedFileVersion}
 )
 
 // describe returns the table's description of code.
@@ -206,8 +262,9 @@ func newError(code int, format string, args ...any) *Error {
 }
 
 // IsRetryable reports whether err carries an *Error whose code OnError
-// retries: 1007 too old, 1009 future version, 1020 not committed, and the
-// other codes FoundationDB's onError retries.
+// retries: 1007 too old, 1009 future version, 1020 not committed, the
+// other codes FoundationDB's onError retries, and plinth's lock errors
+// (ErrLockTimeout, ErrDeadlock).
 func IsRetryable(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && codes[e.Code].retryable

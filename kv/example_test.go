@@ -394,7 +394,7 @@ func ExampleOptions_logger() {
 	h := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey || a.Key == "delay" {
+			if a.Key == slog.TimeKey || a.Key == "delay" || a.Key == "tx" {
 				return slog.Attr{} // keep the example's output stable
 			}
 			return a
@@ -405,11 +405,98 @@ func ExampleOptions_logger() {
 
 	tries := 0
 	db.Transact(func(tr *kv.Transaction) error {
+		tr.SetName("example")
 		if tries++; tries == 1 {
 			return kv.ErrNotCommitted // as if the commit had conflicted
 		}
 		return nil
 	})
 	// Output:
-	// level=DEBUG msg="plinth: retrying transaction" error="plinth: transaction not committed due to conflict with another transaction (1020)" retry=1
+	// level=DEBUG msg="plinth: retrying transaction" name=example attempt=1 error="plinth: transaction not committed due to conflict with another transaction (1020)" retry=1
+}
+
+func ExampleTransaction_Nested() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+
+	// Book a flight, and a hotel if one is free: the hotel part may fail
+	// without failing the booking.
+	errFull := errors.New("hotel full")
+	db.Transact(func(tr *kv.Transaction) error {
+		tr.Set([]byte("booking/flight"), []byte("LH 400"))
+		err := tr.Nested(func(tr *kv.Transaction) error {
+			tr.Set([]byte("booking/hotel"), []byte("room 12"))
+			return errFull // everything in the nested block is undone
+		})
+		fmt.Println(err)
+		return nil
+	})
+	db.ReadTransact(func(tr kv.ReadTransaction) error {
+		rows, _ := tr.GetRange(kv.KeyRange{Begin: []byte("booking/"), End: []byte("booking0")}, kv.RangeOptions{})
+		for _, r := range rows {
+			fmt.Printf("%s=%s\n", r.Key, r.Value)
+		}
+		return nil
+	})
+	// Output:
+	// hotel full
+	// booking/flight=LH 400
+}
+
+func ExampleTransaction_SetIdempotencyKey() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+
+	// A payment handler that a client may call again with the same request
+	// ID (a timeout, a retry): the charge is applied once.
+	pay := func(requestID string, amount int64) (string, error) {
+		err := db.Transact(func(tr *kv.Transaction) error {
+			tr.SetIdempotencyKey([]byte(requestID), time.Hour)
+			tr.AddInt64([]byte("balance"), -amount)
+			return nil
+		})
+		switch {
+		case errors.Is(err, kv.ErrAlreadyCommitted):
+			return "200 OK (already applied)", nil
+		case err != nil:
+			return "", err
+		}
+		return "201 Created", nil
+	}
+	for range 3 {
+		status, _ := pay("req-7f3a", 25)
+		fmt.Println(status)
+	}
+	v, _ := kv.ReadTransactValue(db, func(tr kv.ReadTransaction) ([]byte, error) {
+		return tr.Get([]byte("balance"))
+	})
+	fmt.Println(int64(binary.LittleEndian.Uint64(v)))
+	// Output:
+	// 201 Created
+	// 200 OK (already applied)
+	// 200 OK (already applied)
+	// -25
+}
+
+func ExampleTransaction_SetIsolation() {
+	db, _ := kv.Open(nil)
+	defer db.Close()
+	db.Transact(func(tr *kv.Transaction) error {
+		tr.Set([]byte("stock"), []byte("5"))
+		return nil
+	})
+
+	// Under snapshot isolation reads are not validated but writes are:
+	// two transactions that both write the same key cannot both commit.
+	t1, t2 := db.NewTransaction(), db.NewTransaction()
+	for _, tr := range []*kv.Transaction{t1, t2} {
+		tr.SetIsolation(kv.SnapshotIsolation)
+		tr.Get([]byte("stock"))
+		tr.Set([]byte("stock"), []byte("4"))
+	}
+	fmt.Println(t1.Commit())
+	fmt.Println(errors.Is(t2.Commit(), kv.ErrNotCommitted))
+	// Output:
+	// <nil>
+	// true
 }

@@ -77,6 +77,9 @@ func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 		tr.noNextWCR = false
 		return
 	}
+	if tr.isolation == SnapshotIsolation {
+		tr.ensureReadVersion() // every write fixes it under snapshot isolation
+	}
 	t := mutation.Type(op)
 	if !t.Valid() {
 		tr.deferErr(newError(codeInvalidMutationType, "mutation type %d is not valid", op))

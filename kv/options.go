@@ -55,10 +55,33 @@ type Options struct {
 	// (SetSizeLimit). Default 10,000,000; at least 32.
 	SizeLimit int
 
-	// Logger receives records of retries (Debug) and of garbage
-	// collection sweeps (Debug). Default: none, and then nothing is
-	// formatted or logged.
+	// Isolation is every new transaction's isolation level
+	// (SetIsolation). Default Serializable.
+	Isolation Isolation
+
+	// Hooks are called at the start, retries and end of every
+	// transaction (see Hooks). Default: none.
+	Hooks Hooks
+
+	// Logger receives records of conflicts and retries (Debug), of
+	// transactions that give up (Warn: a retry limit reached, an error
+	// that is not retryable), each with the transaction's ID, name and
+	// attempt, and of garbage collection sweeps (Debug). Default: none, and
+	// then nothing is formatted or logged.
 	Logger *slog.Logger
+
+	// MaxWatches is how many watches (Transaction.Watch) may be outstanding
+	// at once; Watch beyond it fails with ErrTooManyWatches. Default
+	// 10,000, at most 1,000,000, as FoundationDB's.
+	MaxWatches int
+
+	// ChangeFeedBuffer is how many bytes of recent commits (keys, values
+	// and about 56 bytes a mutation) the database keeps for Subscribe;
+	// commits older than the MVCC window are dropped too. A subscriber
+	// that falls behind what is kept, or asks for a since older, ends with
+	// ErrTransactionTooOld. The newest commit is always kept, whatever its
+	// size. Default 16 MiB.
+	ChangeFeedBuffer int
 }
 
 // withDefaults validates o and returns it with every zero field replaced by
@@ -80,6 +103,9 @@ func (o *Options) withDefaults() (Options, error) {
 			return r, newError(codeInvalidOptionValue, "Options.%s is negative (%v)", d.name, d.v)
 		}
 	}
+	if !r.Isolation.valid() {
+		return r, newError(codeInvalidOptionValue, "Options.Isolation %v is not valid", r.Isolation)
+	}
 	if r.SizeLimit < 0 || (r.SizeLimit > 0 && r.SizeLimit < minSizeLimit) {
 		return r, newError(codeInvalidOptionValue, "Options.SizeLimit %d is below %d bytes", r.SizeLimit, minSizeLimit)
 	}
@@ -94,6 +120,18 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.SizeLimit == 0 {
 		r.SizeLimit = DefaultSizeLimit
+	}
+	if r.MaxWatches < 0 || r.MaxWatches > maxWatchesLimit {
+		return r, newError(codeInvalidOptionValue, "Options.MaxWatches %d is outside [0, %d]", r.MaxWatches, maxWatchesLimit)
+	}
+	if r.MaxWatches == 0 {
+		r.MaxWatches = DefaultMaxWatches
+	}
+	if r.ChangeFeedBuffer < 0 {
+		return r, newError(codeInvalidOptionValue, "Options.ChangeFeedBuffer %d is negative", r.ChangeFeedBuffer)
+	}
+	if r.ChangeFeedBuffer == 0 {
+		r.ChangeFeedBuffer = DefaultChangeFeedBuffer
 	}
 	return r, nil
 }

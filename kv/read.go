@@ -87,6 +87,7 @@ func (tr *Transaction) SetReadVersion(v int64) {
 		// too old (see commit).
 		tr.hasRV, tr.rv, tr.rvTime = true, v, at
 		tr.registered = tr.db.readers.register(v)
+		tr.life.rv.Store(v)
 	}
 }
 
@@ -102,6 +103,7 @@ func (tr *Transaction) ensureReadVersion() {
 		// just read; a newer one then works.
 		tr.hasRV = tr.db.readers.register(tr.rv)
 		tr.registered = tr.hasRV
+		tr.life.rv.Store(tr.rv)
 	}
 }
 
@@ -175,7 +177,7 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if e != nil {
 		v, ok = applyOps(v, ok, e.ops)
 	}
-	if !snap {
+	if !tr.unvalidated(snap) {
 		tr.addReadPoint(key)
 	}
 	if !ok {
@@ -257,7 +259,7 @@ func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, err
 	if tr.writes.isUnreadable(lo, hi) {
 		return nil, unreadableError(lo)
 	}
-	if !snap {
+	if !tr.unvalidated(snap) {
 		tr.addReadRange(lo, hi)
 	}
 	return r, nil
@@ -349,7 +351,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	if err := tr.checkAge(); err != nil {
 		return nil, err
 	}
-	if !snap {
+	if !tr.unvalidated(snap) {
 		var first, last []byte
 		if len(rows) > 0 {
 			first, last = rows[0].Key, rows[len(rows)-1].Key
@@ -573,7 +575,7 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 			}
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
-			if tr.state != stateActive {
+			if tr.state != stateActive || tr.unvalidated(snap) {
 				return
 			}
 			if done {

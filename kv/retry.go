@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 )
@@ -32,24 +33,36 @@ func (tr *Transaction) OnError(err error) error {
 }
 
 func (tr *Transaction) onError(ctx context.Context, err error) error {
+	if err == nil {
+		err = newError(codeClientInvalidOperation, "OnError called without an error")
+	}
 	tr.mu.Lock()
+	tr.failWatches(err) // the attempt's watches fail with the error that ended it
 	if tr.state == stateCancelled {
 		why := tr.stateErr
+		a := tr.takePending()
 		tr.mu.Unlock()
+		a.run()
 		return why
 	}
+	// Whatever comes next, this attempt is over.
+	tr.settleAttempt(err)
 	var e *Error
-	if err == nil || !errors.As(err, &e) || !codes[e.Code].retryable {
-		if err == nil {
-			err = newError(codeClientInvalidOperation, "OnError called without an error")
-		}
-		tr.cancelLocked(newError(codeTransactionCancelled, "cancelled by OnError(%v)", err))
-		tr.mu.Unlock()
-		return err
+	giveUp := ""
+	switch {
+	case !errors.As(err, &e) || !codes[e.Code].retryable:
+		giveUp = "not retryable"
+	case tr.retryLimit >= 0 && tr.retries >= tr.retryLimit:
+		giveUp = "retry limit reached"
 	}
-	if tr.retryLimit >= 0 && tr.retries >= tr.retryLimit {
-		tr.cancelLocked(newError(codeTransactionCancelled, "retry limit of %d reached at %v", tr.retryLimit, err))
+	if giveUp != "" {
+		retries := tr.retries
+		tr.end(err)
+		tr.cancelLocked(newError(codeTransactionCancelled, "cancelled by OnError(%v): %s", err, giveUp))
+		a := tr.takePending()
 		tr.mu.Unlock()
+		tr.log(slog.LevelWarn, "plinth: transaction gave up", "reason", giveUp, "error", err, "retries", retries)
+		a.run()
 		return err
 	}
 	tr.retries++
@@ -65,7 +78,9 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 		deadline = time.Duration(tr.created) + tr.timeout
 	}
 	db := tr.db
+	a := tr.takePending() // the attempt's compensations run before the backoff
 	tr.mu.Unlock()
+	a.run()
 
 	// Sleep outside the lock; stop early for the timeout or the context.
 	if deadline > 0 {
@@ -79,23 +94,32 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w (while retrying after: %w)", ctx.Err(), err)
+			why := stopped(ctx.Err(), err)
+			tr.cancelWith(why)
+			return why
 		}
 	}
 
 	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	if tr.state == stateCancelled {
-		return tr.stateErr
-	}
 	if err := tr.check(); err != nil && tr.state == stateCancelled {
-		return err // timed out while waiting
+		// Cancelled or timed out while waiting.
+		a := tr.takePending()
+		tr.mu.Unlock()
+		a.run()
+		return err
 	}
 	db.stats.retries.Add(1)
-	tr.resetAttempt()
-	if l := db.opts.Logger; l != nil {
-		l.Debug("plinth: retrying transaction", "error", err, "retry", tr.retries, "delay", delay)
+	var attrs []any // the failed attempt's, for the record
+	if db.opts.Logger != nil {
+		attrs = tr.logAttrs()
 	}
+	retries := tr.retries
+	tr.resetAttempt()
+	tr.retried(err)
+	a = tr.takePending()
+	tr.mu.Unlock()
+	logRecord(db.opts.Logger, attrs, slog.LevelDebug, "plinth: retrying transaction", "error", err, "retry", retries, "delay", delay)
+	a.run()
 	return nil
 }
 
@@ -124,34 +148,56 @@ func (db *DB) Transact(fn func(tr *Transaction) error) error {
 // between attempts (before one, or during the backoff), the error also
 // matches the last attempt's error.
 func (db *DB) TransactContext(ctx context.Context, fn func(tr *Transaction) error) error {
-	if err := checkLoopArgs(ctx, fn == nil); err != nil {
-		return err
-	}
-	if err := db.checkOpen(); err != nil {
-		return err
-	}
-	tr := db.NewTransaction()
-	tr.ctx = ctx
-	var last error // the previous attempt's error
-	for {
-		if cerr := ctx.Err(); cerr != nil {
-			tr.Cancel()
-			return stopped(cerr, last)
-		}
+	return db.retry(ctx, fn == nil, false, func(tr *Transaction) (bool, error) {
 		err := runAttempt(tr, fn)
 		if committed, cerr := tr.commitOutcome(); committed {
 			// fn committed by itself. A commit that happened stands:
 			// running fn again could apply it twice.
 			if cerr == nil {
-				return err
+				return true, err
 			}
 			if err == nil {
 				err = cerr
 			}
-		} else if err == nil {
-			if err = tr.Commit(); err == nil {
-				return nil
-			}
+			return false, err
+		}
+		if err != nil {
+			return false, err
+		}
+		if err := tr.Commit(); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
+}
+
+// retry is the loop of every retrying call: it runs attempt on one
+// transaction until attempt reports it done (returning its error), or
+// OnError gives up, or ctx ends the loop between attempts. A read-only
+// loop's transaction is cancelled at the end, which releases its read
+// version; its outcome was settled by then.
+func (db *DB) retry(ctx context.Context, nilFn, readOnly bool, attempt func(tr *Transaction) (done bool, err error)) error {
+	if err := checkLoopArgs(ctx, nilFn); err != nil {
+		return err
+	}
+	if err := db.checkOpen(); err != nil {
+		return err
+	}
+	tr := db.newTransaction(false)
+	tr.ctx = ctx
+	if readOnly {
+		defer tr.Cancel()
+	}
+	var last error // the previous attempt's error
+	for {
+		if cerr := ctx.Err(); cerr != nil {
+			err := stopped(cerr, last)
+			tr.cancelWith(err)
+			return err
+		}
+		done, err := attempt(tr)
+		if done {
+			return err
 		}
 		if oerr := tr.onError(ctx, err); oerr != nil {
 			return oerr
@@ -195,6 +241,21 @@ func ReadTransactValue[T any](db *DB, fn func(tr ReadTransaction) (T, error)) (T
 		return zero, err
 	}
 	return out, nil
+}
+
+// finishRead ends a ReadTransact's transaction as committed read-only: its
+// attempt succeeded, and nothing is ever written. Its OnCommit callbacks
+// run.
+func (tr *Transaction) finishRead() {
+	tr.mu.Lock()
+	if tr.check() == nil {
+		tr.committedVer, tr.committedOK = -1, true
+		tr.end(nil)
+		tr.settleAttempt(nil)
+	}
+	a := tr.takePending()
+	tr.mu.Unlock()
+	a.run()
 }
 
 // checkLoopArgs refuses the nil arguments of a retry loop.
@@ -243,27 +304,11 @@ func (db *DB) ReadTransact(fn func(tr ReadTransaction) error) error {
 // ctx is checked before every attempt, and a loop it ends returns an error
 // matching ctx.Err() (and the last attempt's error, if there was one).
 func (db *DB) ReadTransactContext(ctx context.Context, fn func(tr ReadTransaction) error) error {
-	if err := checkLoopArgs(ctx, fn == nil); err != nil {
-		return err
-	}
-	if err := db.checkOpen(); err != nil {
-		return err
-	}
-	tr := db.NewTransaction()
-	tr.ctx = ctx
-	defer tr.Cancel()
-	var last error
-	for {
-		if cerr := ctx.Err(); cerr != nil {
-			return stopped(cerr, last)
+	return db.retry(ctx, fn == nil, true, func(tr *Transaction) (bool, error) {
+		if err := runAttempt(tr, func(tr *Transaction) error { return fn(tr) }); err != nil {
+			return false, err
 		}
-		err := runAttempt(tr, func(tr *Transaction) error { return fn(tr) })
-		if err == nil {
-			return nil
-		}
-		if oerr := tr.onError(ctx, err); oerr != nil {
-			return oerr
-		}
-		last = err
-	}
+		tr.finishRead()
+		return true, nil
+	})
 }

@@ -3,6 +3,7 @@ package kv
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"runtime"
 	"sort"
@@ -23,7 +24,21 @@ type txOp struct {
 	got      string // a read's result, rendered by render
 	value    string
 	clear    bool
+	nest     nestMark
 }
+
+// nestMark records a Nested block in a transaction's steps: where it began,
+// and whether its writes were kept or rolled back.
+type nestMark uint8
+
+const (
+	noNest nestMark = iota
+	nestBegin
+	nestKeep
+	nestRollback
+)
+
+var errRollBack = fmt.Errorf("roll the nested block back")
 
 type txRecord struct {
 	version int64
@@ -82,53 +97,88 @@ func TestConcurrentSerializability(t *testing.T) {
 			r := rand.New(rand.NewPCG(uint64(w), 1))
 			for i := 0; i < perWorker; i++ {
 				var rec txRecord
+				var step func(tr *Transaction, depth int) error
+				step = func(tr *Transaction, depth int) error {
+					// Yield between steps so transactions interleave and
+					// conflict even on two cores.
+					runtime.Gosched()
+					k := keyspace[r.IntN(len(keyspace))]
+					e := keyspace[r.IntN(len(keyspace))] + "\x00"
+					if e < k {
+						k, e = e, k
+					}
+					switch r.IntN(8) {
+					case 0, 1:
+						v, err := tr.Get([]byte(k))
+						if err != nil {
+							return err
+						}
+						got := "absent"
+						if v != nil {
+							got = string(v)
+						}
+						rec.ops = append(rec.ops, txOp{read: true, key: k, got: got})
+					case 2:
+						limit, rev := r.IntN(3), r.IntN(2) == 0
+						rows, err := tr.GetRange(KeyRange{[]byte(k), []byte(e)}, RangeOptions{Limit: limit, Reverse: rev})
+						if err != nil {
+							return err
+						}
+						rec.ops = append(rec.ops, txOp{read: true, key: k, end: e, limit: limit, rev: rev, got: renderRows(rows)})
+					case 3:
+						// Snapshot reads need not be serializable: not
+						// recorded.
+						if _, err := tr.Snapshot().GetRange(KeyRange{[]byte(k), []byte(e)}, RangeOptions{}); err != nil {
+							return err
+						}
+					case 4, 5:
+						v := fmt.Sprintf("%d.%d", w, i)
+						tr.Set([]byte(k), []byte(v))
+						rec.ops = append(rec.ops, txOp{key: k, value: v})
+					case 6:
+						if r.IntN(2) == 0 {
+							tr.ClearRange([]byte(k), []byte(e))
+							rec.ops = append(rec.ops, txOp{key: k, end: e, clear: true})
+						} else {
+							tr.Clear([]byte(k))
+							rec.ops = append(rec.ops, txOp{key: k, clear: true})
+						}
+					case 7:
+						if depth >= 2 {
+							return nil
+						}
+						// A nested block that may roll back: its reads
+						// still count, its writes are undone.
+						rec.ops = append(rec.ops, txOp{nest: nestBegin})
+						var failed error
+						err := tr.Nested(func(tr *Transaction) error {
+							for range 1 + r.IntN(3) {
+								if err := step(tr, depth+1); err != nil {
+									return err
+								}
+							}
+							if r.IntN(2) == 0 {
+								failed = errRollBack
+								return failed
+							}
+							return nil
+						})
+						switch {
+						case err != nil && err != failed:
+							return err
+						case err != nil:
+							rec.ops = append(rec.ops, txOp{nest: nestRollback})
+						default:
+							rec.ops = append(rec.ops, txOp{nest: nestKeep})
+						}
+					}
+					return nil
+				}
 				body := func(tr *Transaction) error {
 					rec = txRecord{}
 					for range 1 + r.IntN(5) {
-						// Yield between steps so transactions interleave and
-						// conflict even on two cores.
-						runtime.Gosched()
-						k := keyspace[r.IntN(len(keyspace))]
-						e := keyspace[r.IntN(len(keyspace))] + "\x00"
-						if e < k {
-							k, e = e, k
-						}
-						switch r.IntN(7) {
-						case 0, 1:
-							v, err := tr.Get([]byte(k))
-							if err != nil {
-								return err
-							}
-							got := "absent"
-							if v != nil {
-								got = string(v)
-							}
-							rec.ops = append(rec.ops, txOp{read: true, key: k, got: got})
-						case 2:
-							limit, rev := r.IntN(3), r.IntN(2) == 0
-							rows, err := tr.GetRange(KeyRange{[]byte(k), []byte(e)}, RangeOptions{Limit: limit, Reverse: rev})
-							if err != nil {
-								return err
-							}
-							rec.ops = append(rec.ops, txOp{read: true, key: k, end: e, limit: limit, rev: rev, got: renderRows(rows)})
-						case 3:
-							// Snapshot reads need not be serializable: not
-							// recorded.
-							if _, err := tr.Snapshot().GetRange(KeyRange{[]byte(k), []byte(e)}, RangeOptions{}); err != nil {
-								return err
-							}
-						case 4, 5:
-							v := fmt.Sprintf("%d.%d", w, i)
-							tr.Set([]byte(k), []byte(v))
-							rec.ops = append(rec.ops, txOp{key: k, value: v})
-						case 6:
-							if r.IntN(2) == 0 {
-								tr.ClearRange([]byte(k), []byte(e))
-								rec.ops = append(rec.ops, txOp{key: k, end: e, clear: true})
-							} else {
-								tr.Clear([]byte(k))
-								rec.ops = append(rec.ops, txOp{key: k, clear: true})
-							}
+						if err := step(tr, 0); err != nil {
+							return err
 						}
 					}
 					// Every transaction writes, so every one gets a version.
@@ -170,8 +220,16 @@ func TestConcurrentSerializability(t *testing.T) {
 		if i > 0 {
 			require.Greater(t, rec.version, committed[i-1].version, "one commit per version")
 		}
+		var saved []map[string]string // states at the open nested blocks
 		for _, op := range rec.ops {
 			switch {
+			case op.nest == nestBegin:
+				saved = append(saved, maps.Clone(state))
+			case op.nest == nestKeep:
+				saved = saved[:len(saved)-1]
+			case op.nest == nestRollback:
+				state = saved[len(saved)-1]
+				saved = saved[:len(saved)-1]
 			case op.read && op.end == "":
 				got := "absent"
 				if v, ok := state[op.key]; ok {

@@ -22,6 +22,8 @@ type Transaction struct {
 	mu  sync.Mutex
 	ctx context.Context // TransactContext's; nil for a bare transaction
 
+	lifecycle // identity, outcome and callbacks (lifecycle.go)
+
 	// Kept across OnError, as FoundationDB's persistent options are; Reset
 	// restores them from the database's Options.
 	created       int64 // clock reading the timeout runs from
@@ -30,6 +32,11 @@ type Transaction struct {
 	maxRetryDelay time.Duration
 	retries       int
 	backoff       time.Duration
+	idemKey       string // SetIdempotencyKey, when hasIdemKey
+	idemTTL       time.Duration
+	hasIdemKey    bool
+	// Kept across OnError and Reset.
+	isolation Isolation
 
 	// Per attempt: OnError and Reset clear these.
 	state        txState
@@ -51,6 +58,13 @@ type Transaction struct {
 	committedOK  bool
 	commitErr    error // why this attempt's Commit failed
 	stamp        *FutureVersionstamp
+	watches      []*Watch // made in this attempt, not yet active (watch.go)
+	// The attempt's locks (lock.go); nil until the first Lock.
+	locks *lockOwner
+
+	gen   uint64     // the attempt's number, for savepoints
+	saves []saveMark // live savepoints, oldest first (savepoint.go)
+	spSeq uint64
 
 	// Inline first buffers: a small transaction allocates none of its own.
 	arenaBuf [64]byte
@@ -83,16 +97,21 @@ func (tr *Transaction) init() {
 	tr.maxRetryDelay = o.MaxRetryDelay
 	tr.retries = 0
 	tr.backoff = initialBackoff
+	tr.idemKey, tr.idemTTL, tr.hasIdemKey = "", 0, false
 	tr.resetAttempt()
 }
 
 // resetAttempt clears what one attempt built up, keeping the persistent
 // options and the retry state.
 func (tr *Transaction) resetAttempt() {
+	tr.failWatches(nil)
 	if tr.stamp != nil {
 		tr.stamp.resolve(Versionstamp{}, newError(codeTransactionCancelled, "transaction was reset before commit"))
 		tr.stamp = nil
 	}
+	tr.gen++
+	clear(tr.saves)
+	tr.saves = tr.saves[:0]
 	tr.state = stateActive
 	tr.stateErr = nil
 	tr.err = nil
@@ -138,20 +157,36 @@ func (tr *Transaction) commitOutcome() (committed bool, err error) {
 
 // Reset returns the transaction to its freshly created state: writes, reads,
 // conflict ranges and options are dropped, the retry count and backoff start
-// over, and the timeout clock restarts.
+// over, and the timeout clock restarts. The ID and the name stay; the
+// attempt's OnAbort callbacks run. A transaction that had ended (committed,
+// cancelled, given up) becomes a new transaction with a new ID.
 func (tr *Transaction) Reset() {
 	tr.mu.Lock()
-	defer tr.mu.Unlock()
+	tr.settleAttempt(errReset)
 	tr.init()
+	tr.restart()
+	a := tr.takePending()
+	tr.mu.Unlock()
+	a.run()
 }
+
+// errReset is why an attempt ended by Reset ended.
+var errReset = &Error{Code: codeTransactionCancelled, Detail: "transaction was reset"}
 
 // Cancel makes every later operation on the transaction fail with
 // ErrTransactionCancelled, until Reset. A pending versionstamp future fails
-// with it too.
-func (tr *Transaction) Cancel() {
+// with it too. Cancel ends the transaction: the attempt's OnAbort callbacks
+// and the OnAbort hook run, unless it had already ended.
+func (tr *Transaction) Cancel() { tr.cancelWith(errCancelled) }
+
+// cancelWith cancels the transaction for why, then runs what that leaves
+// pending.
+func (tr *Transaction) cancelWith(why error) {
 	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	tr.cancelLocked(errCancelled)
+	tr.cancelLocked(why)
+	a := tr.takePending()
+	tr.mu.Unlock()
+	a.run()
 }
 
 // errCancelled is the state error of a plain Cancel; shared, since Cancel
@@ -164,7 +199,10 @@ func (tr *Transaction) cancelLocked(why error) {
 	}
 	tr.state = stateCancelled
 	tr.stateErr = why
+	tr.settleAttempt(why)
+	tr.end(why)
 	tr.releaseReadVersion()
+	tr.failWatches(why)
 	if tr.stamp != nil {
 		tr.stamp.resolve(Versionstamp{}, why)
 		tr.stamp = nil

@@ -27,6 +27,7 @@ func (tr *Transaction) Set(key, value []byte) {
 	copy(buf[n:], value)
 	k := buf[:n:n]
 	tr.w().set(k, buf[n:])
+	tr.validateWrite(k, nil)
 	tr.wrote(k, len(value))
 }
 
@@ -46,6 +47,7 @@ func (tr *Transaction) Clear(key []byte) {
 	}
 	k := clone(key)
 	tr.w().clear(k)
+	tr.validateWrite(k, nil)
 	tr.wrote(k, 0)
 }
 
@@ -74,6 +76,7 @@ func (tr *Transaction) ClearRange(begin, end []byte) {
 	}
 	b, e := clone(begin), clone(end)
 	tr.w().clearRange(b, e)
+	tr.validateWrite(b, e)
 	tr.size += len(b) + len(e) + mutationOverhead
 	if tr.noNextWCR {
 		tr.noNextWCR = false

@@ -32,6 +32,15 @@ type writeBuffer struct {
 	// ranges are the transaction's write conflict ranges.
 	ranges    []span
 	rangesBuf [2]span
+	// checked are the ranges written by Set, Clear and ClearRange under
+	// snapshot isolation, which commit checks against concurrent writes.
+	checked []span
+
+	// undo logs how to reverse each change made since the oldest live
+	// savepoint (savepoint.go); nil while there is none, so writes outside
+	// savepoints log nothing.
+	undo    []undoRecord
+	logging bool
 }
 
 type span struct {
@@ -116,6 +125,9 @@ func (w *writeBuffer) reset() {
 	w.unreadable = w.unreadable[:0]
 	clear(w.ranges)
 	w.ranges = w.ranges[:0]
+	w.checked = w.checked[:0]
+	clear(w.undo)
+	w.undo, w.logging = w.undo[:0], false
 }
 
 // search returns the index of the first small entry with key >= key.
@@ -159,6 +171,9 @@ func (w *writeBuffer) newEntry(e wentry) *wentry {
 
 // put adds an entry for a key that has none.
 func (w *writeBuffer) put(e *wentry) {
+	if w.logging {
+		w.undo = append(w.undo, undoRecord{added: e})
+	}
 	if w.entries == nil && len(w.small) < smallMax {
 		if w.small == nil {
 			w.small = w.smallBuf[:0]
@@ -218,6 +233,7 @@ func (w *writeBuffer) descend(hi []byte, fn func(e *wentry) bool) {
 
 func (w *writeBuffer) set(key, value []byte) {
 	if e := w.get(key); e != nil {
+		w.changing(e)
 		*e = wentry{key: e.key, known: true, present: true, value: value, unreadable: e.unreadable}
 		return
 	}
@@ -226,6 +242,7 @@ func (w *writeBuffer) set(key, value []byte) {
 
 func (w *writeBuffer) clear(key []byte) {
 	if e := w.get(key); e != nil {
+		w.changing(e)
 		*e = wentry{key: e.key, known: true}
 		return
 	}
@@ -248,6 +265,7 @@ func (w *writeBuffer) atomic(key []byte, typ mutation.Type, param []byte) {
 		w.put(w.newEntry(wentry{key: key, ops: []pendingOp{{typ, param}}}))
 		return
 	}
+	w.changing(e)
 	if e.known && !e.stamped {
 		e.value, e.present = mutation.Apply(typ, e.value, e.present, param)
 		return
@@ -257,6 +275,7 @@ func (w *writeBuffer) atomic(key []byte, typ mutation.Type, param []byte) {
 
 func (w *writeBuffer) setStampedValue(key, param []byte) {
 	if e := w.get(key); e != nil {
+		w.changing(e)
 		*e = wentry{key: e.key, known: true, present: true, value: param, stamped: true, unreadable: true}
 		return
 	}
@@ -266,6 +285,15 @@ func (w *writeBuffer) setStampedValue(key, param []byte) {
 // clearRange drops entries in [b, e) and records the range as cleared,
 // merged with overlapping or adjacent cleared ranges.
 func (w *writeBuffer) clearRange(b, e []byte) {
+	var rec *undoRecord
+	if w.logging {
+		w.undo = append(w.undo, undoRecord{
+			cleared:       true,
+			clearedBefore: append([]span(nil), w.cleared...),
+			vsKeysBefore:  append([]vsKey(nil), w.vsKeys...),
+		})
+		rec = &w.undo[len(w.undo)-1]
+	}
 	kept := w.vsKeys[:0]
 	for _, k := range w.vsKeys {
 		if bytes.Compare(b, k.at) <= 0 && bytes.Compare(k.at, e) < 0 {
@@ -284,8 +312,14 @@ func (w *writeBuffer) clearRange(b, e []byte) {
 		for _, x := range doomed {
 			w.entries.Delete(x)
 		}
+		if rec != nil {
+			rec.removed = doomed
+		}
 	} else {
 		i, j := w.search(b), w.search(e)
+		if rec != nil {
+			rec.removed = append([]*wentry(nil), w.small[i:j]...)
+		}
 		n := copy(w.small[i:], w.small[j:])
 		clear(w.small[i+n:])
 		w.small = w.small[:i+n]

@@ -2,7 +2,9 @@
 // concurrent bank transfers as serializable transactions on an embedded
 // database; conflicting transfers are detected at commit and retried, and the
 // total balance is checked to be unchanged, in snapshots taken during the
-// run and at the end.
+// run and at the end. Each committed transfer is recorded once in an audit
+// log through OnCommit, although conflicts make some attempts run twice, and
+// database-wide hooks count how transactions ended.
 //
 //	go run ./cmd/plinth-demo [-accounts 20] [-workers 8] [-transfers 5000]
 package main
@@ -44,7 +46,15 @@ func run(accounts, workers, transfers int) error {
 	if accounts < 2 || workers < 1 || transfers < 1 {
 		return errors.New("need at least 2 accounts, 1 worker and 1 transfer")
 	}
-	db, err := kv.Open(nil)
+	// Hooks see every transaction: how many started, were retried, and how
+	// they ended.
+	var started, retried, committed, aborted atomic.Int64
+	db, err := kv.Open(&kv.Options{Hooks: kv.Hooks{
+		OnStart:  func(kv.TransactionInfo) { started.Add(1) },
+		OnRetry:  func(kv.TransactionInfo, error) { retried.Add(1) },
+		OnCommit: func(kv.TransactionInfo) { committed.Add(1) },
+		OnAbort:  func(kv.TransactionInfo) { aborted.Add(1) },
+	}})
 	if err != nil {
 		return err
 	}
@@ -63,6 +73,10 @@ func run(accounts, workers, transfers int) error {
 	fmt.Printf("plinth demo: %d accounts of %d, %d goroutines x %d transfers\n", accounts, initialBalance, workers, transfers)
 
 	var attempts, done, audits atomic.Int64
+	// The audit log gets one line per committed transfer: OnCommit runs
+	// once, after the commit, never for an attempt that conflicted.
+	var auditMu sync.Mutex
+	var auditLog []string
 	var wg sync.WaitGroup
 	errs := make(chan error, workers+1)
 	start := time.Now()
@@ -93,6 +107,11 @@ func run(accounts, workers, transfers int) error {
 					}
 					tr.Set(account(from), encode(f-amount))
 					tr.Set(account(to), encode(t+amount))
+					tr.OnCommit(func(in kv.TransactionInfo) {
+						auditMu.Lock()
+						auditLog = append(auditLog, fmt.Sprintf("v%d: %d from %d to %d", in.CommittedVersion, amount, from, to))
+						auditMu.Unlock()
+					})
 					return nil
 				})
 				if err != nil {
@@ -166,10 +185,19 @@ func run(accounts, workers, transfers int) error {
 	fmt.Printf("  retries               %d (%.3f per transfer)\n", st.Retries, float64(st.Retries)/float64(n))
 	fmt.Printf("  attempts              %d\n", attempts.Load())
 	fmt.Printf("  consistent audits     %d\n", audits.Load())
+	fmt.Printf("  audit log entries     %d (one per committed transfer, by OnCommit)\n", len(auditLog))
+	fmt.Printf("  hooks                 %d transactions (transfers and audits) started, %d retried, %d committed, %d aborted\n",
+		started.Load(), retried.Load(), committed.Load(), aborted.Load())
 	fmt.Printf("  elapsed               %v\n", elapsed.Round(time.Millisecond))
 	fmt.Printf("  throughput            %.0f transfers/s\n", float64(n)/elapsed.Seconds())
 	if total != want {
 		return fmt.Errorf("invariant broken: total %d, want %d", total, want)
+	}
+	if int64(len(auditLog)) != st.Commits-1 { // the opening commit has no audit entry
+		return fmt.Errorf("audit log has %d entries for %d transfer commits", len(auditLog), st.Commits-1)
+	}
+	if started.Load() != committed.Load()+aborted.Load() {
+		return fmt.Errorf("hooks: %d started but %d ended", started.Load(), committed.Load()+aborted.Load())
 	}
 	fmt.Printf("  invariant             total balance %d == %d: OK\n", total, want)
 	return nil
