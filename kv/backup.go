@@ -202,9 +202,10 @@ func (db *DB) Restore(r io.Reader) (version int64, err error) {
 	return db.applyRestore(writes)
 }
 
-// applyRestore commits writes over a cleared user key space. It is the tail
-// of Transaction.commit without the conflict check, which a restore does
-// not have: keep the two in step.
+// applyRestore commits writes over a cleared user key space, through the
+// same apply as every commit. It has no conflict check of its own, and its
+// write conflict range is the whole user key space, so every transaction
+// that read before it and commits after it conflicts.
 func (db *DB) applyRestore(writes []mvcc.Write) (int64, error) {
 	db.commitMu.Lock()
 	defer db.commitMu.Unlock()
@@ -212,15 +213,8 @@ func (db *DB) applyRestore(writes []mvcc.Write) (int64, error) {
 		return 0, err
 	}
 	version := db.committed.Load() + 1
-	clears := []mvcc.KeyRange{{Begin: []byte{}, End: []byte{0xff}}}
-	db.store.Apply(version, clears, writes)
-	db.history.Add(clears[0].Begin, clears[0].End, version)
-	db.committed.Store(version)
-	db.publish(nil, version, clears, writes)
-	now := db.now()
-	db.times = append(db.times, now)
-	db.stats.commits.Add(1)
-	db.collect(now, 2*len(writes)+8)
+	clears := []mvcc.KeyRange{{Begin: []byte{}, End: maxUserKey}}
+	db.apply(nil, version, clears, writes, []span{{begin: []byte{}, end: maxUserKey}})
 	return version, nil
 }
 

@@ -65,6 +65,19 @@ func (tr *Transaction) commitAndSettle() (*after, error) {
 	return tr.takePending(), err
 }
 
+// commit is Commit's work, with tr.mu held. Its steps:
+//
+//  1. Refuse what cannot commit: a deferred error, a finished or timed-out
+//     transaction, a done context. A transaction with nothing to write
+//     commits read-only (version -1) without the commit lock.
+//  2. Refuse a transaction over its size limit.
+//  3. Under db.commitMu, which orders every commit: the database is still
+//     open and the context still live (the last moment it can stop the
+//     commit); the idempotency key is not remembered; the read version is
+//     inside the MVCC window and the conflict history; and no read conflict
+//     range (nor, under snapshot isolation, written range) meets a write
+//     committed after the read version.
+//  4. apply the mutations at the next version (see apply for its steps).
 func (tr *Transaction) commit() error {
 	if err := tr.checkRead(); err != nil {
 		return err
@@ -131,22 +144,44 @@ func (tr *Transaction) commit() error {
 	version := db.committed.Load() + 1
 	stamp := mutation.Versionstamp(version, 0)
 	clears, writes := tr.mutations(version, stamp)
-	db.store.Apply(version, clears, writes)
-	tr.recordWrites(version, stamp)
-	db.committed.Store(version)
-	// Watches and the change feed see the commit once it is visible.
-	db.publish(tr, version, clears, writes)
-	now := db.now() // read after publishing: see readVersion
-	db.times = append(db.times, now)
-	db.stats.commits.Add(1)
-	// Collect a little garbage per commit, in proportion to what it wrote,
-	// so the work keeps pace with churn without a long pause.
-	db.collect(now, 2*len(writes)+8)
+	now := db.apply(tr, version, clears, writes, tr.writeRanges(stamp))
 	if tr.hasIdemKey {
 		db.idem.remember(tr.idemKey, version, now+int64(tr.idemTTL))
 	}
 	tr.committedVer, tr.committedOK = version, true
 	return nil
+}
+
+// apply is the second half of every commit, once it has passed its checks
+// (a transaction's, or a Restore): it makes the commit's writes visible at
+// version and returns the clock reading taken after publishing. Called with
+// db.commitMu held, which orders commits: versions are strictly increasing
+// and gap-free. The steps, and what each keeps true:
+//
+//  1. The store applies the clears, then the writes, at version. Nobody
+//     reads at version yet (read versions come from db.committed), so a
+//     reader never sees part of a commit, however long the apply takes.
+//  2. The history records the write conflict ranges at version, before the
+//     version is published: a transaction that reads at version or later
+//     cannot have missed them, and one that read earlier will conflict.
+//  3. db.committed is set to version: from here new transactions read it.
+//  4. Watches and the change feed are told, after the commit is visible.
+//  5. The version's publish time is recorded; the MVCC window runs from it.
+//  6. A little garbage is collected, in proportion to what was written, so
+//     collection keeps pace with churn without a long pause. It removes only
+//     versions that no reader inside the window can need (see collect).
+func (db *DB) apply(tr *Transaction, version int64, clears []mvcc.KeyRange, writes []mvcc.Write, conflicts []span) int64 {
+	db.store.Apply(version, clears, writes)
+	for _, r := range conflicts {
+		db.history.Add(r.begin, r.end, version)
+	}
+	db.committed.Store(version)
+	db.publish(tr, version, clears, writes)
+	now := db.now() // read after publishing: see readVersion
+	db.times = append(db.times, now)
+	db.stats.commits.Add(1)
+	db.collect(now, 2*len(writes)+8)
+	return now
 }
 
 // ctxErr returns an error matching the transaction's context's error once
@@ -188,15 +223,12 @@ func (tr *Transaction) mutations(version int64, stamp [10]byte) ([]mvcc.KeyRange
 	}
 	writes := make([]mvcc.Write, 0, len(w.vsKeys)+w.count())
 	w.ascend(nil, nil, func(e *wentry) bool {
-		v, present := e.value, e.present
-		switch {
-		case e.stamped:
-			v = mutation.Stamp(e.value, stampPos(e.value), stamp)
-			v, present = applyOps(v, true, e.ops)
-		case !e.known:
-			base, ok := tr.db.store.Get(e.key, version-1)
-			v, present = applyOps(base, ok, e.ops)
+		var base []byte
+		ok := false
+		if e.kind == kindOps {
+			base, ok = tr.db.store.Get(e.key, version-1)
 		}
+		v, present := e.overlay(base, ok, &stamp)
 		writes = append(writes, mvcc.Write{Key: e.key, Value: v, Delete: !present})
 		return true
 	})
@@ -211,10 +243,10 @@ func stampPos(b []byte) int {
 	return pos
 }
 
-// recordWrites adds the transaction's write conflict ranges to the history
-// at version, coalesced first so a key written many times costs one entry.
+// writeRanges returns the transaction's write conflict ranges, coalesced so
+// that a key written many times costs one entry in the history.
 // Versionstamped keys get theirs here, once their final key is known.
-func (tr *Transaction) recordWrites(version int64, stamp [10]byte) {
+func (tr *Transaction) writeRanges(stamp [10]byte) []span {
 	ranges := tr.writes.ranges
 	for _, k := range tr.writes.vsKeys {
 		if k.conflict {
@@ -237,7 +269,5 @@ func (tr *Transaction) recordWrites(version int64, stamp [10]byte) {
 		}
 		ranges = out
 	}
-	for _, r := range ranges {
-		tr.db.history.Add(r.begin, r.end, version)
-	}
+	return ranges
 }

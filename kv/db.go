@@ -16,7 +16,8 @@ import (
 // goroutines; every transaction created from it is independent.
 type DB struct {
 	opts  Options
-	start time.Time // the monotonic clock's origin for versionTime
+	start time.Time                    // the monotonic clock's origin for versionTime
+	clock atomic.Pointer[func() int64] // a test's clock instead of the monotonic one (export_test.go)
 
 	store *mvcc.Store
 
@@ -143,7 +144,12 @@ func (db *DB) Stats() Stats {
 }
 
 // now reads the monotonic clock, in nanoseconds since Open.
-func (db *DB) now() int64 { return int64(time.Since(db.start)) }
+func (db *DB) now() int64 {
+	if c := db.clock.Load(); c != nil {
+		return (*c)()
+	}
+	return int64(time.Since(db.start))
+}
 
 func (db *DB) window() int64 { return int64(db.opts.MVCCWindow) }
 
@@ -304,7 +310,8 @@ func (db *DB) NewTransaction() *Transaction { return db.newTransaction(true) }
 // newTransaction makes a transaction; bare says it is the caller's, not a
 // retry loop's.
 func (db *DB) newTransaction(bare bool) *Transaction {
-	tr := &Transaction{db: db, isolation: db.opts.Isolation}
+	tr := &Transaction{db: db}
+	tr.isolation = db.opts.Isolation
 	tr.life.bare = bare
 	tr.init()
 	tr.begin()

@@ -86,9 +86,11 @@ func (f *feedRecorder) stop() error {
 	return err
 }
 
-func readVersion(t *testing.T, db *DB) int64 {
+func newestVersion(t *testing.T, db *DB) int64 {
 	t.Helper()
-	v, err := db.NewTransaction().GetReadVersion()
+	tr := db.NewTransaction()
+	defer tr.Cancel()
+	v, err := tr.GetReadVersion()
 	require.NoError(t, err)
 	return v
 }
@@ -127,7 +129,7 @@ func TestSubscribeBatches(t *testing.T) {
 	noLeaks(t)
 	db := openDB(t, nil)
 	put(t, db, "a1", "x", "a2", "x", "a3", "x", "b1", "x")
-	since := readVersion(t, db)
+	since := newestVersion(t, db)
 
 	// Commits before the subscription starts but after since are seen.
 	v1 := commitVersion(t, db, func(tr *Transaction) {
@@ -170,7 +172,7 @@ func TestSubscribeBatches(t *testing.T) {
 // A versionstamped key appears at its final key, in key order.
 func TestSubscribeVersionstampedKey(t *testing.T) {
 	db := openDB(t, nil)
-	since := readVersion(t, db)
+	since := newestVersion(t, db)
 	f := subscribe(t, db, KeyRange{Begin: []byte("log/"), End: []byte("log0")}, since)
 	key := append([]byte("log/"), make([]byte, 10)...)
 	key = append(key, 4, 0, 0, 0)
@@ -194,7 +196,7 @@ func TestSubscribeBadInput(t *testing.T) {
 	r := KeyRange{Begin: []byte("a"), End: []byte("b")}
 	nop := func(ChangeBatch) error { return nil }
 	ctx := context.Background()
-	v := readVersion(t, db)
+	v := newestVersion(t, db)
 
 	require.ErrorIs(t, db.Subscribe(nil, r, v, nop), ErrClientInvalidOperation) //nolint:staticcheck // the nil is the test
 	require.ErrorIs(t, db.Subscribe(ctx, r, v, nil), ErrClientInvalidOperation)
@@ -224,16 +226,16 @@ func TestSubscribeEnds(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	require.ErrorIs(t, db.Subscribe(ctx, r, readVersion(t, db), func(ChangeBatch) error { return nil }), context.DeadlineExceeded)
+	require.ErrorIs(t, db.Subscribe(ctx, r, newestVersion(t, db), func(ChangeBatch) error { return nil }), context.DeadlineExceeded)
 
 	boom := errors.New("boom")
-	since := readVersion(t, db)
+	since := newestVersion(t, db)
 	put(t, db, "a", "1")
 	require.Equal(t, boom, db.Subscribe(context.Background(), r, since, func(ChangeBatch) error { return boom }))
 
 	done := make(chan error)
 	started := make(chan struct{})
-	since = readVersion(t, db)
+	since = newestVersion(t, db)
 	go func() {
 		close(started)
 		done <- db.Subscribe(context.Background(), r, since, func(ChangeBatch) error { return nil })
@@ -251,7 +253,7 @@ func TestSubscribeSlowSubscriber(t *testing.T) {
 	noLeaks(t)
 	db := openDB(t, &Options{ChangeFeedBuffer: 4 << 10})
 	r := KeyRange{Begin: []byte("a"), End: []byte("b")}
-	since := readVersion(t, db)
+	since := newestVersion(t, db)
 	release := make(chan struct{})
 	entered := make(chan struct{})
 	var delivered []int64
@@ -291,7 +293,7 @@ func TestSubscribeSlowSubscriber(t *testing.T) {
 func TestSubscribeEvictionOfOtherRanges(t *testing.T) {
 	noLeaks(t)
 	db := openDB(t, &Options{ChangeFeedBuffer: 4 << 10})
-	since := readVersion(t, db)
+	since := newestVersion(t, db)
 	f := subscribe(t, db, KeyRange{Begin: []byte("a"), End: []byte("b")}, since)
 	for i := range 500 {
 		put(t, db, fmt.Sprintf("z%d", i), "0123456789")
@@ -315,7 +317,7 @@ func TestSubscribeRestore(t *testing.T) {
 	put(t, db, "a1", "old", "a2", "same", "z", "1")
 	backup := backupOf(t, db)
 	put(t, db, "a1", "new", "a3", "extra")
-	since := readVersion(t, db)
+	since := newestVersion(t, db)
 	f := subscribe(t, db, KeyRange{Begin: []byte("a"), End: []byte("b")}, since)
 	v, err := db.Restore(backup)
 	require.NoError(t, err)

@@ -68,5 +68,5 @@ func (tr *Transaction) validateWrite(begin, end []byte) {
 	}
 	w := tr.w()
 	w.checked = append(w.checked, span{begin, end})
-	tr.size += len(begin) + len(end) + rangeOverhead
+	tr.countRange(begin, end)
 }

@@ -3,7 +3,6 @@ package kv
 import (
 	"bytes"
 
-	"github.com/plinthdb/plinth/internal/mutation"
 	"github.com/plinthdb/plinth/mvcc"
 )
 
@@ -120,16 +119,10 @@ func (c *cursor) next() (key, value []byte, ok bool, err error) {
 				c.dbi++
 			}
 			c.pos, c.started = be.key, true
-			if be.unreadable {
-				return nil, nil, false, unreadableError(be.key)
+			if err := be.readable(); err != nil {
+				return nil, nil, false, err
 			}
-			if be.known {
-				if !be.present {
-					continue
-				}
-				return be.key, be.value, true, nil
-			}
-			v, present := applyOps(base, baseOK, be.ops)
+			v, present := be.overlay(base, baseOK, nil)
 			if !present {
 				continue
 			}
@@ -151,15 +144,4 @@ func (c *cursor) before(a, b []byte) bool {
 		return bytes.Compare(a, b) >= 0
 	}
 	return bytes.Compare(a, b) <= 0
-}
-
-func applyOps(v []byte, present bool, ops []pendingOp) ([]byte, bool) {
-	for _, op := range ops {
-		v, present = mutation.Apply(op.typ, v, present, op.param)
-	}
-	return v, present
-}
-
-func unreadableError(key []byte) error {
-	return newError(codeAccessedUnreadable, "key %q was written with a versionstamp in this transaction and is unreadable until commit", printable(key))
 }

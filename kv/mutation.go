@@ -72,57 +72,47 @@ func (m MutationType) String() string { return mutation.Type(m).String() }
 func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if err := tr.writeCheck(key); err != nil {
-		tr.deferErr(err)
-		tr.noNextWCR = false
-		return
-	}
-	if tr.isolation == SnapshotIsolation {
-		tr.ensureReadVersion() // every write fixes it under snapshot isolation
-	}
+	noConflict, err := tr.beginWrite(key)
 	t := mutation.Type(op)
-	if !t.Valid() {
-		tr.deferErr(newError(codeInvalidMutationType, "mutation type %d is not valid", op))
-		tr.noNextWCR = false
-		return
+	if err == nil && !t.Valid() {
+		err = newError(codeInvalidMutationType, "mutation type %d is not valid", op)
 	}
-	if !tr.writable(key) {
-		return
+	if err == nil {
+		err = checkValueSize(key, param)
 	}
-	if len(param) > MaxValueSize {
-		tr.deferErr(newError(codeValueTooLarge, "param of %d bytes for key %q exceeds the limit of %d", len(param), printable(key), MaxValueSize))
-		tr.noNextWCR = false
+	var pos int
+	if err == nil && (t == mutation.SetVersionstampedKey || t == mutation.SetVersionstampedValue) {
+		stamped := key
+		if t == mutation.SetVersionstampedValue {
+			stamped = param
+		}
+		if pos, err = mutation.VersionstampOffset(stamped); err != nil {
+			err = newError(codeClientInvalidOperation, "%v for key %q: placeholder offset out of bounds", op, printable(key))
+		}
+	}
+	if err != nil {
+		tr.deferErr(err)
 		return
 	}
 	k, p := clone(key), clone(param)
+	w := tr.w()
 	switch t {
 	case mutation.SetVersionstampedKey:
-		pos, err := mutation.VersionstampOffset(k)
-		if err != nil {
-			tr.deferErr(newError(codeClientInvalidOperation, "versionstamped key %q: placeholder offset out of bounds", printable(key)))
-			tr.noNextWCR = false
-			return
-		}
 		r := tr.stampedKeyRange(k, pos)
 		at := append(clone(r.begin), k[len(k)-4:]...)
-		w := tr.w()
-		w.vsKeys = append(w.vsKeys, vsKey{key: k, value: p, pos: pos, conflict: !tr.noNextWCR, at: at})
-		tr.noNextWCR = false
+		w.vsKeys = append(w.vsKeys, vsKey{key: k, value: p, pos: pos, conflict: !noConflict, at: at})
 		w.unreadable = append(w.unreadable, r)
-		tr.size += len(k) + len(p) + mutationOverhead
+		// Its write conflict range is added at commit, once the key is
+		// known.
+		tr.countMutation(len(k), len(p))
 		tr.checkSize()
 		return
 	case mutation.SetVersionstampedValue:
-		if _, err := mutation.VersionstampOffset(p); err != nil {
-			tr.deferErr(newError(codeClientInvalidOperation, "versionstamped value for key %q: placeholder offset out of bounds", printable(key)))
-			tr.noNextWCR = false
-			return
-		}
-		tr.w().setStampedValue(k, p)
+		w.setStampedValue(k, p)
 	default:
-		tr.w().atomic(k, t, p)
+		w.atomic(k, t, p)
 	}
-	tr.wrote(k, len(p))
+	tr.wrote(k, len(p), noConflict)
 }
 
 // stampedKeyRange is the range a versionstamped key may land in, which reads

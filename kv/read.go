@@ -141,8 +141,8 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if err := tr.checkRead(); err != nil {
 		return nil, err
 	}
-	if bytes.Compare(key, tr.maxReadKey()) >= 0 {
-		return nil, outsideRange(key, tr.maxReadKey())
+	if err := checkKey(key, tr.maxReadKey()); err != nil {
+		return nil, err
 	}
 	// Every read fixes the read version, even one answered from the
 	// transaction's own writes, so later reads are consistent with it.
@@ -150,32 +150,32 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if len(key) > keyLimit(key) {
 		return nil, nil // too long to have been written: absent, as in FoundationDB
 	}
-	var e *wentry
-	e = tr.writes.get(key)
-	// An own write does not make a key readable again if it was written
-	// with a versionstamped value or lies where a versionstamped key may
-	// land: neither is known until the commit stamps it.
-	if e != nil && (e.unreadable || tr.writes.isUnreadable(key, keyAfter(key))) {
-		return nil, unreadableError(key)
-	}
-	if e != nil && e.known {
-		if !e.present {
-			return nil, nil
-		}
-		return clone(e.value), nil
-	}
+	e := tr.writes.get(key)
 	if e == nil && tr.writes.isCleared(key) {
 		return nil, nil
 	}
-	if tr.writes != nil && len(tr.writes.unreadable) > 0 && tr.writes.isUnreadable(key, keyAfter(key)) {
-		return nil, unreadableError(key)
+	// An own write does not make a key readable again if it was written
+	// with a versionstamped value or lies where a versionstamped key may
+	// land: neither is known until the commit stamps it.
+	if err := e.readable(); err != nil {
+		return nil, err
+	}
+	if err := tr.writes.readableRange(key, keyAfter(key)); err != nil {
+		return nil, err
+	}
+	if e != nil && e.independent() {
+		v, ok := e.overlay(nil, false, nil)
+		if !ok {
+			return nil, nil
+		}
+		return clone(v), nil
 	}
 	v, ok := tr.db.store.Get(key, tr.rv)
 	if err := tr.checkAge(); err != nil {
 		return nil, err
 	}
 	if e != nil {
-		v, ok = applyOps(v, ok, e.ops)
+		v, ok = e.overlay(v, ok, nil)
 	}
 	if !tr.unvalidated(snap) {
 		tr.addReadPoint(key)
@@ -184,25 +184,6 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 		return nil, nil
 	}
 	return clone(v), nil
-}
-
-func clone(b []byte) []byte { return append([]byte{}, b...) }
-
-func keyLimit(key []byte) int {
-	if len(key) > 0 && key[0] == 0xff {
-		return MaxSystemKeySize
-	}
-	return MaxKeySize
-}
-
-// outsideRange is the error for key at or beyond max, the end of the key
-// space the transaction may touch; the message says what access would
-// widen it.
-func outsideRange(key, max []byte) error {
-	if len(max) > 1 {
-		return newError(codeKeyOutsideLegalRange, "key %q is outside the legal range: the key space ends at \\xff\\xff", printable(key))
-	}
-	return newError(codeKeyOutsideLegalRange, "key %q is outside the legal range (keys from \\xff need system key access)", printable(key))
 }
 
 // GetKey returns the key that sel selects in the transaction's view (the
@@ -234,8 +215,8 @@ func (tr *Transaction) getKey(sel selector.KeySelector, snap bool) ([]byte, erro
 // resolve resolves sel and, unless snap, adds its read conflict range.
 func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, error) {
 	max := tr.maxReadKey()
-	if bytes.Compare(sel.Key, max) > 0 {
-		return nil, outsideRange(sel.Key, max)
+	if err := checkBound(sel.Key, max); err != nil {
+		return nil, err
 	}
 	tr.ensureReadVersion()
 	r, err := selector.Resolve(mergedSource{tr}, sel, max)
@@ -256,8 +237,8 @@ func (tr *Transaction) resolve(sel selector.KeySelector, snap bool) ([]byte, err
 	if sel.Offset <= 0 {
 		lo, hi = r, k
 	}
-	if tr.writes.isUnreadable(lo, hi) {
-		return nil, unreadableError(lo)
+	if err := tr.writes.readableRange(lo, hi); err != nil {
+		return nil, err
 	}
 	if !tr.unvalidated(snap) {
 		tr.addReadRange(lo, hi)
@@ -423,11 +404,11 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions) (sc scan, err erro
 	}
 	tr.ensureReadVersion()
 	max := tr.maxReadKey()
-	if bytes.Compare(bs.Key, max) > 0 {
-		return sc, outsideRange(bs.Key, max)
+	if err := checkBound(bs.Key, max); err != nil {
+		return sc, err
 	}
-	if bytes.Compare(es.Key, max) > 0 {
-		return sc, outsideRange(es.Key, max)
+	if err := checkBound(es.Key, max); err != nil {
+		return sc, err
 	}
 	sc = scan{bk: bs.Key, bo: bs.Offset, ek: es.Key, eo: es.Offset, max: max, reverse: opts.Reverse}
 	if bs.OrEqual {
@@ -459,8 +440,10 @@ func (tr *Transaction) startRange(r Range, opts RangeOptions) (sc scan, err erro
 	if bytes.Compare(sc.end, max) > 0 {
 		sc.end = max
 	}
-	if !sc.empty() && tr.writes.isUnreadable(sc.begin, sc.end) {
-		return sc, unreadableError(sc.begin)
+	if !sc.empty() {
+		if err := tr.writes.readableRange(sc.begin, sc.end); err != nil {
+			return sc, err
+		}
 	}
 	return sc, nil
 }
@@ -626,7 +609,7 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 func (tr *Transaction) addReadPoint(key []byte) {
 	b, e := tr.pointRange(key)
 	tr.reads = append(tr.reads, span{b, e})
-	tr.size += len(b) + len(e) + rangeOverhead
+	tr.countRange(b, e)
 }
 
 // pointRange returns [key, key+"\x00") backed by the transaction's arena,
@@ -666,7 +649,7 @@ func (tr *Transaction) addReadRange(lo, hi []byte) {
 	add := func(b, e []byte) {
 		if bytes.Compare(b, e) < 0 {
 			tr.reads = append(tr.reads, span{b, e})
-			tr.size += len(b) + len(e) + rangeOverhead
+			tr.countRange(b, e)
 		}
 	}
 	if tr.writes.pristine() {

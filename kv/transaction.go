@@ -22,53 +22,89 @@ type Transaction struct {
 	mu  sync.Mutex
 	ctx context.Context // TransactContext's; nil for a bare transaction
 
-	lifecycle // identity, outcome and callbacks (lifecycle.go)
-
-	// Kept across OnError, as FoundationDB's persistent options are; Reset
-	// restores them from the database's Options.
-	created       int64 // clock reading the timeout runs from
-	timeout       time.Duration
-	retryLimit    int
-	maxRetryDelay time.Duration
-	retries       int
-	backoff       time.Duration
-	idemKey       string // SetIdempotencyKey, when hasIdemKey
-	idemTTL       time.Duration
-	hasIdemKey    bool
-	// Kept across OnError and Reset.
-	isolation Isolation
-
-	// Per attempt: OnError and Reset clear these.
-	state        txState
-	stateErr     error // why the transaction is cancelled, for stateCancelled
-	err          error // the first deferred error of a write or option call
-	sizeLimit    int
-	readSystem   bool
-	writeSystem  bool
-	noNextWCR    bool // SetNextWriteNoWriteConflictRange pending
-	hasRV        bool
-	registered   bool // rv is counted in db.readers
-	rv           int64
-	rvTime       int64        // clock reading the read version's window runs from
-	writes       *writeBuffer // nil until the first write
-	reads        []span       // read conflict ranges
-	size         int          // bytes of mutations and conflict ranges, as FoundationDB counts
-	arena        []byte       // backing store for conflict range keys
-	committedVer int64
-	committedOK  bool
-	commitErr    error // why this attempt's Commit failed
-	stamp        *FutureVersionstamp
-	watches      []*Watch // made in this attempt, not yet active (watch.go)
-	// The attempt's locks (lock.go); nil until the first Lock.
-	locks *lockOwner
-
-	gen   uint64     // the attempt's number, for savepoints
-	saves []saveMark // live savepoints, oldest first (savepoint.go)
-	spSeq uint64
+	// The parts of a transaction, each named for what it keeps. Their
+	// fields are promoted, so code reads tr.rv, tr.reads, tr.timeout.
+	lifecycle    // identity, outcome and callbacks across attempts (lifecycle.go)
+	options      // what the caller set; some kept across attempts
+	retryState   // the timeout clock and backoff across attempts
+	readVersion  // the attempt's read version and its registration (read.go)
+	conflicts    // the attempt's read conflict ranges and its size
+	outcome      // how the attempt's Commit ended (commit.go)
+	attemptState // everything else an attempt builds up
 
 	// Inline first buffers: a small transaction allocates none of its own.
 	arenaBuf [64]byte
 	readsBuf [2]span
+}
+
+// options are the transaction's options. Timeout, retry limit, max retry
+// delay and the idempotency key survive OnError, as FoundationDB's
+// persistent options do, and Reset restores them from the database's
+// Options; the isolation level (and the name, in lifecycle) survive Reset
+// too. The others belong to one attempt.
+type options struct {
+	timeout       time.Duration
+	retryLimit    int
+	maxRetryDelay time.Duration
+	idemKey       string // SetIdempotencyKey, when hasIdemKey
+	idemTTL       time.Duration
+	hasIdemKey    bool
+	isolation     Isolation
+
+	// Per attempt.
+	sizeLimit   int
+	readSystem  bool
+	writeSystem bool
+	noNextWCR   bool // SetNextWriteNoWriteConflictRange pending
+}
+
+// retryState spans attempts: OnError keeps it, Reset restarts it.
+type retryState struct {
+	created int64 // clock reading the timeout runs from
+	retries int
+	backoff time.Duration
+}
+
+// readVersion is the version an attempt reads at: taken at the first read
+// (ensureReadVersion) or set (SetReadVersion), registered with db.readers so
+// that the conflict history keeps what it needs (releaseReadVersion ends
+// that), and refused once older than the window (checkAge).
+type readVersion struct {
+	hasRV      bool
+	registered bool // rv is counted in db.readers
+	rv         int64
+	rvTime     int64 // clock reading the read version's window runs from
+}
+
+// conflicts are an attempt's read conflict ranges, whose keys live in
+// arena, and the size the attempt's mutations and conflict ranges count
+// toward its limit (countMutation, countRange, checkSize in write.go).
+type conflicts struct {
+	reads []span
+	arena []byte
+	size  int // bytes, as FoundationDB counts them
+}
+
+// outcome is how the attempt's Commit ended.
+type outcome struct {
+	committedVer int64
+	committedOK  bool
+	commitErr    error // why this attempt's Commit failed
+}
+
+// attemptState is the rest of what one attempt builds up; OnError and
+// Reset clear it.
+type attemptState struct {
+	state    txState
+	stateErr error        // why the transaction is cancelled, for stateCancelled
+	err      error        // the first deferred error of a write or option call
+	writes   *writeBuffer // nil until the first write
+	stamp    *FutureVersionstamp
+	watches  []*Watch   // made in this attempt, not yet active (watch.go)
+	locks    *lockOwner // held (lock.go); nil until the first Lock
+	gen      uint64     // the attempt's number, for savepoints
+	saves    []saveMark // live savepoints, oldest first (savepoint.go)
+	spSeq    uint64
 }
 
 type txState uint8
@@ -331,25 +367,6 @@ func (tr *Transaction) w() *writeBuffer {
 		tr.writes.ranges = tr.writes.rangesBuf[:0]
 	}
 	return tr.writes
-}
-
-var (
-	maxUserKey   = []byte{0xff}
-	maxSystemKey = []byte{0xff, 0xff}
-)
-
-func (tr *Transaction) maxReadKey() []byte {
-	if tr.readSystem {
-		return maxSystemKey
-	}
-	return maxUserKey
-}
-
-func (tr *Transaction) maxWriteKey() []byte {
-	if tr.writeSystem {
-		return maxSystemKey
-	}
-	return maxUserKey
 }
 
 // GetCommittedVersion returns the version at which the transaction

@@ -2,6 +2,7 @@ package kv
 
 import (
 	"bytes"
+	"errors"
 )
 
 // Set writes value to key. The write is buffered until Commit and seen by
@@ -13,12 +14,12 @@ import (
 func (tr *Transaction) Set(key, value []byte) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if !tr.writable(key) {
-		return
+	noConflict, err := tr.beginWrite(key)
+	if err == nil {
+		err = checkValueSize(key, value)
 	}
-	if len(value) > MaxValueSize {
-		tr.deferErr(newError(codeValueTooLarge, "value of %d bytes for key %q exceeds the limit of %d", len(value), printable(key), MaxValueSize))
-		tr.noNextWCR = false
+	if err != nil {
+		tr.deferErr(err)
 		return
 	}
 	// One allocation holds both copies.
@@ -28,7 +29,7 @@ func (tr *Transaction) Set(key, value []byte) {
 	k := buf[:n:n]
 	tr.w().set(k, buf[n:])
 	tr.validateWrite(k, nil)
-	tr.wrote(k, len(value))
+	tr.wrote(k, len(value), noConflict)
 }
 
 // Clear removes key. Like Set it is buffered, seen by the transaction's own
@@ -37,18 +38,18 @@ func (tr *Transaction) Set(key, value []byte) {
 func (tr *Transaction) Clear(key []byte) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if err := tr.writeCheck(key); err != nil {
-		tr.deferErr(err)
+	noConflict, err := tr.beginWrite(key)
+	if errors.Is(err, ErrKeyTooLarge) {
 		return
 	}
-	if len(key) > keyLimit(key) {
-		tr.noNextWCR = false
+	if err != nil {
+		tr.deferErr(err)
 		return
 	}
 	k := clone(key)
 	tr.w().clear(k)
 	tr.validateWrite(k, nil)
-	tr.wrote(k, 0)
+	tr.wrote(k, 0, noConflict)
 }
 
 // ClearRange removes every key in [begin, end). It adds the write conflict
@@ -57,69 +58,58 @@ func (tr *Transaction) Clear(key []byte) {
 func (tr *Transaction) ClearRange(begin, end []byte) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if err := tr.check(); err != nil {
+	noConflict, err := tr.beginWrite(nil)
+	if err == nil {
+		err = checkRange("clear range", begin, end, tr.maxWriteKey())
+	}
+	if err != nil {
 		tr.deferErr(err)
 		return
 	}
-	if bytes.Compare(begin, end) > 0 {
-		tr.deferErr(newError(codeInvertedRange, "clear range begin %q is after end %q", printable(begin), printable(end)))
-		return
-	}
-	max := tr.maxWriteKey()
-	if bytes.Compare(begin, max) > 0 || bytes.Compare(end, max) > 0 {
-		tr.deferErr(newError(codeKeyOutsideLegalRange, "clear range [%q, %q) reaches beyond %q", printable(begin), printable(end), printable(max)))
-		return
-	}
 	if bytes.Equal(begin, end) {
-		tr.noNextWCR = false
 		return
 	}
 	b, e := clone(begin), clone(end)
 	tr.w().clearRange(b, e)
 	tr.validateWrite(b, e)
-	tr.size += len(b) + len(e) + mutationOverhead
-	if tr.noNextWCR {
-		tr.noNextWCR = false
-	} else {
+	tr.countMutation(len(b), len(e))
+	if !noConflict {
 		tr.addWriteRange(b, e)
 	}
 	tr.checkSize()
 }
 
-// writeCheck validates a point write's key against the state and the key
-// space.
-func (tr *Transaction) writeCheck(key []byte) error {
+// beginWrite starts every write operation (Set, Clear, ClearRange, Atomic
+// and its shorthands). It takes the pending
+// SetNextWriteNoWriteConflictRange flag, whether or not the write turns out
+// valid, so the flag always belongs to exactly the next write call; then it
+// checks the transaction's state and, for a point write (key non-nil), the
+// key: inside the writable key space and not too long. Under snapshot
+// isolation every write fixes the read version.
+func (tr *Transaction) beginWrite(key []byte) (noConflict bool, err error) {
+	noConflict, tr.noNextWCR = tr.noNextWCR, false
 	if err := tr.check(); err != nil {
-		return err
+		return noConflict, err
 	}
-	if bytes.Compare(key, tr.maxWriteKey()) >= 0 {
-		return outsideRange(key, tr.maxWriteKey())
+	if tr.isolation == SnapshotIsolation {
+		tr.ensureReadVersion()
 	}
-	return nil
-}
-
-// writable validates a Set-like write's key, recording the deferred error
-// if it is not writable.
-func (tr *Transaction) writable(key []byte) bool {
-	err := tr.writeCheck(key)
-	if err == nil && len(key) > keyLimit(key) {
-		err = newError(codeKeyTooLarge, "key of %d bytes exceeds the limit of %d", len(key), keyLimit(key))
+	if key != nil {
+		if err := checkKey(key, tr.maxWriteKey()); err != nil {
+			return noConflict, err
+		}
+		if err := checkKeySize(key); err != nil {
+			return noConflict, err
+		}
 	}
-	if err != nil {
-		tr.deferErr(err)
-		tr.noNextWCR = false
-		return false
-	}
-	return true
+	return noConflict, nil
 }
 
 // wrote accounts for a point write of key and adds its write conflict
-// range.
-func (tr *Transaction) wrote(key []byte, valueLen int) {
-	tr.size += len(key) + valueLen + mutationOverhead
-	if tr.noNextWCR {
-		tr.noNextWCR = false
-	} else {
+// range, unless the write was made with no write conflict range.
+func (tr *Transaction) wrote(key []byte, valueLen int, noConflict bool) {
+	tr.countMutation(len(key), valueLen)
+	if !noConflict {
 		b, e := tr.pointRange(key)
 		tr.addWriteRange(b, e)
 	}
@@ -129,6 +119,17 @@ func (tr *Transaction) wrote(key []byte, valueLen int) {
 func (tr *Transaction) addWriteRange(b, e []byte) {
 	w := tr.w()
 	w.ranges = append(w.ranges, span{b, e})
+	tr.countRange(b, e)
+}
+
+// countMutation and countRange are the transaction's size accounting, as
+// FoundationDB's: a mutation costs its key and param bytes plus
+// mutationOverhead, a conflict range its two endpoints plus rangeOverhead.
+func (tr *Transaction) countMutation(keyLen, paramLen int) {
+	tr.size += keyLen + paramLen + mutationOverhead
+}
+
+func (tr *Transaction) countRange(b, e []byte) {
 	tr.size += len(b) + len(e) + rangeOverhead
 }
 
@@ -190,15 +191,11 @@ func (tr *Transaction) AddWriteConflictKey(key []byte) error {
 	return tr.AddWriteConflictRange(key, keyAfter(key))
 }
 
+// conflictRangeCheck validates an explicit conflict range: any range of the
+// whole key space, system keys included, may be declared.
 func (tr *Transaction) conflictRangeCheck(begin, end []byte) error {
 	if err := tr.check(); err != nil {
 		return err
 	}
-	if bytes.Compare(begin, end) > 0 {
-		return newError(codeInvertedRange, "conflict range begin %q is after end %q", printable(begin), printable(end))
-	}
-	if bytes.Compare(end, maxSystemKey) > 0 {
-		return newError(codeKeyOutsideLegalRange, "conflict range end %q is beyond the key space \\xff\\xff", printable(end))
-	}
-	return nil
+	return checkRange("conflict range", begin, end, maxSystemKey)
 }

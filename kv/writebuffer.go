@@ -47,21 +47,59 @@ type span struct {
 	begin, end []byte
 }
 
+// wentry is the transaction's pending write of one key. Its kind says what
+// it does to the key's stored value (see overlay).
 type wentry struct {
-	key []byte
-	// known: the value is independent of the database: present with value,
-	// or absent. Otherwise ops apply to the database value.
-	known   bool
-	present bool
-	value   []byte
-	ops     []pendingOp
-	// stamped: value is a SetVersionstampedValue param whose placeholder is
-	// filled at commit (ops, if any, apply after that).
-	stamped bool
+	key   []byte
+	kind  entryKind
+	value []byte      // kindSet: the value; kindStamped: the SetVersionstampedValue param
+	ops   []pendingOp // kindOps, kindStamped: atomic ops to apply, in call order
 	// unreadable: the key was written with SetVersionstampedValue in this
 	// attempt; reading it is refused with 1036. A later Set or op keeps it
 	// so, as in FoundationDB's write map; a Clear makes it readable.
 	unreadable bool
+}
+
+// entryKind is what a pending write does to the stored value.
+type entryKind uint8
+
+const (
+	// kindOps stacks atomic ops over the stored value, which is read when
+	// the key is read or committed ("dependent" in FoundationDB's write
+	// map).
+	kindOps entryKind = iota
+	// kindSet replaces the value with wentry.value.
+	kindSet
+	// kindClear removes the key.
+	kindClear
+	// kindStamped replaces the value with the param of a
+	// SetVersionstampedValue, its placeholder filled at commit, then
+	// applies ops.
+	kindStamped
+)
+
+// independent reports whether the entry fixes the key's value without the
+// stored one: reads of it add no read conflict, since no other
+// transaction's write can change what this one sees there.
+func (e *wentry) independent() bool { return e.kind == kindSet || e.kind == kindClear }
+
+// overlay is the one rule of read-your-writes: the value e leaves at its
+// key over the stored value (base, present), for a read (stamp nil) or for
+// the commit (stamp the commit's versionstamp). Reads never reach it for a
+// stamped entry, which is unreadable until commit.
+func (e *wentry) overlay(base []byte, present bool, stamp *[10]byte) ([]byte, bool) {
+	switch e.kind {
+	case kindSet:
+		return e.value, true
+	case kindClear:
+		return nil, false
+	case kindStamped:
+		base, present = mutation.Stamp(e.value, stampPos(e.value), *stamp), true
+	}
+	for _, op := range e.ops {
+		base, present = mutation.Apply(op.typ, base, present, op.param)
+	}
+	return base, present
 }
 
 type pendingOp struct {
@@ -234,22 +272,31 @@ func (w *writeBuffer) descend(hi []byte, fn func(e *wentry) bool) {
 func (w *writeBuffer) set(key, value []byte) {
 	if e := w.get(key); e != nil {
 		w.changing(e)
-		*e = wentry{key: e.key, known: true, present: true, value: value, unreadable: e.unreadable}
+		*e = wentry{key: e.key, kind: kindSet, value: value, unreadable: e.unreadable}
 		return
 	}
-	w.put(w.newEntry(wentry{key: key, known: true, present: true, value: value}))
+	w.put(w.newEntry(wentry{key: key, kind: kindSet, value: value}))
 }
 
 func (w *writeBuffer) clear(key []byte) {
 	if e := w.get(key); e != nil {
 		w.changing(e)
-		*e = wentry{key: e.key, known: true}
+		*e = wentry{key: e.key, kind: kindClear}
 		return
 	}
 	if w.isCleared(key) {
 		return
 	}
-	w.put(w.newEntry(wentry{key: key, known: true}))
+	w.put(w.newEntry(wentry{key: key, kind: kindClear}))
+}
+
+// folded is the entry of key once op is evaluated over a known value.
+func folded(key, v []byte, present bool, typ mutation.Type, param []byte) wentry {
+	v, present = mutation.Apply(typ, v, present, param)
+	if !present {
+		return wentry{key: key, kind: kindClear}
+	}
+	return wentry{key: key, kind: kindSet, value: v}
 }
 
 // atomic folds op into key's entry: evaluated at once over a known value,
@@ -258,16 +305,18 @@ func (w *writeBuffer) atomic(key []byte, typ mutation.Type, param []byte) {
 	e := w.get(key)
 	if e == nil {
 		if w.isCleared(key) {
-			v, ok := mutation.Apply(typ, nil, false, param)
-			w.put(w.newEntry(wentry{key: key, known: true, present: ok, value: v}))
+			w.put(w.newEntry(folded(key, nil, false, typ, param)))
 			return
 		}
-		w.put(w.newEntry(wentry{key: key, ops: []pendingOp{{typ, param}}}))
+		w.put(w.newEntry(wentry{key: key, kind: kindOps, ops: []pendingOp{{typ, param}}}))
 		return
 	}
 	w.changing(e)
-	if e.known && !e.stamped {
-		e.value, e.present = mutation.Apply(typ, e.value, e.present, param)
+	if e.independent() {
+		v, ok := e.overlay(nil, false, nil)
+		f := folded(e.key, v, ok, typ, param)
+		f.unreadable = e.unreadable // an op keeps a stamped value's key unreadable
+		*e = f
 		return
 	}
 	e.ops = append(e.ops, pendingOp{typ, param})
@@ -276,10 +325,10 @@ func (w *writeBuffer) atomic(key []byte, typ mutation.Type, param []byte) {
 func (w *writeBuffer) setStampedValue(key, param []byte) {
 	if e := w.get(key); e != nil {
 		w.changing(e)
-		*e = wentry{key: e.key, known: true, present: true, value: param, stamped: true, unreadable: true}
+		*e = wentry{key: e.key, kind: kindStamped, value: param, unreadable: true}
 		return
 	}
-	w.put(w.newEntry(wentry{key: key, known: true, present: true, value: param, stamped: true, unreadable: true}))
+	w.put(w.newEntry(wentry{key: key, kind: kindStamped, value: param, unreadable: true}))
 }
 
 // clearRange drops entries in [b, e) and records the range as cleared,
@@ -349,18 +398,36 @@ func (w *writeBuffer) isCleared(key []byte) bool {
 	return i < len(w.cleared) && bytes.Compare(w.cleared[i].begin, key) <= 0
 }
 
-// isUnreadable reports whether [b, e) touches a range made unreadable by a
-// versionstamped key.
-func (w *writeBuffer) isUnreadable(b, e []byte) bool {
+// What the transaction's versionstamped writes leave unknown until commit
+// cannot be read: the key of a SetVersionstampedValue (readable reports it),
+// and every key a versionstamped key may land on (readableRange). Reads of
+// either fail with ErrAccessedUnreadable, as FoundationDB's do.
+
+// readable refuses a read of e's key if the entry holds a versionstamped
+// value.
+func (e *wentry) readable() error {
+	if e != nil && e.unreadable {
+		return unreadableError(e.key)
+	}
+	return nil
+}
+
+// readableRange refuses a read of [b, end) if it touches a range where a
+// versionstamped key may land.
+func (w *writeBuffer) readableRange(b, end []byte) error {
 	if w == nil {
-		return false
+		return nil
 	}
 	for _, u := range w.unreadable {
-		if bytes.Compare(u.begin, e) < 0 && bytes.Compare(b, u.end) < 0 {
-			return true
+		if bytes.Compare(u.begin, end) < 0 && bytes.Compare(b, u.end) < 0 {
+			return unreadableError(b)
 		}
 	}
-	return false
+	return nil
+}
+
+func unreadableError(key []byte) error {
+	return newError(codeAccessedUnreadable, "key %q was written with a versionstamp in this transaction and is unreadable until commit", printable(key))
 }
 
 // next returns the first entry with key > after (key >= after when
@@ -413,7 +480,7 @@ func (w *writeBuffer) independent(lo, hi []byte, fn func(b, e []byte)) {
 		}
 	}
 	w.ascend(lo, hi, func(x *wentry) bool {
-		if x.known {
+		if x.independent() {
 			emitCleared(x.key)
 			fn(x.key, keyAfter(x.key))
 		}

@@ -3,14 +3,30 @@
 // version, in one google/btree ordered by key.
 //
 // The invariant it keeps: a read at version v sees exactly the state after all
-// applied commits with version <= v. A commit is applied under the write lock,
-// so no reader observes half of one; readers take the read lock only for the
-// duration of one lookup or one bounded batch of a scan, so they never wait for
-// each other and are held up by a commit only while it is being applied.
+// applied commits with version <= v, as long as v is at or above the horizon
+// of every Collect call made before the read returns.
 //
-// Old versions are reclaimed by Collect: once no reader may ask for a version
-// below some horizon h, every key keeps only its newest version <= h (or
-// nothing, if that is a deletion) plus what came after.
+// No lock is held for work proportional to the data. Scans, commits and
+// collections work in steps of a bounded number of keys (a thousand visited
+// by a scan, 64 written by a commit, 32 trimmed by a collection: tens of
+// microseconds each), releasing the store's lock between steps. This is
+// safe because a version, once applied, never changes:
+//
+//   - A scan re-seeks past the last key it visited and finds the same view
+//     of its version: later commits only add newer versions, which it skips,
+//     and Collect only drops versions below its horizon, which package kv
+//     keeps at or below the read version of every transaction still inside
+//     its MVCC window (the others' reads fail with transaction_too_old).
+//   - A commit adds each key's new version atomically under the lock, so a
+//     read at an older version skips it; nobody reads at the commit's own
+//     version until the caller publishes it, after Apply returns. Readers
+//     never see half of a commit, and are held up by one only for a step.
+//   - Apply and Collect are never concurrent (the caller serialises them),
+//     so between the steps of one, only readers run.
+//
+// A key's older versions are kept sorted in a chain of segments, so a read
+// at an old version costs a binary search however many newer versions the
+// key has, and a collection trims a key in bounded time.
 //
 //	s := mvcc.New()
 //	s.Apply(1, nil, []mvcc.Write{{Key: []byte("a"), Value: []byte("1")}})
@@ -19,5 +35,5 @@
 //
 // Store is safe for concurrent use by multiple goroutines, but Apply and
 // Collect must be called by one goroutine at a time, in increasing version
-// order: the caller (package kv) serialises commits.
+// order: the caller (package kv) serialises them under its commit lock.
 package mvcc

@@ -10,26 +10,29 @@ import (
 // for 16-byte keys that saves a cache miss per comparison on a large tree.
 // The newest version is inline too, so a read at a recent version finds its
 // value without another pointer hop, and a key written once costs no version
-// node at all.
+// storage at all. Items are copied in and out of the tree by value; a copy
+// taken under the read lock is used only under it (old is shared, mutable
+// state).
 type item struct {
 	p0, p1 uint64
 	key    []byte
-	cur    version // newest; cur.next leads to older versions
+
+	// The newest version.
+	ver     int64
+	value   []byte
+	deleted bool
+
 	// queued: the key has an entry in the collection queue. A key is
 	// queued at most once, so a key written a million times inside the
 	// window is trimmed once per window, not once per write.
 	queued bool
+
+	old *chain // older versions; nil when there are none
 }
 
-// version is one value of a key (or its deletion). Older versions hang off
-// the item newest first; they are only modified under the write lock, and
-// readers walk them under the read lock.
-type version struct {
-	ver     int64
-	value   []byte
-	deleted bool
-	next    *version
-}
+func (it *item) newest() version { return version{ver: it.ver, value: it.value, deleted: it.deleted} }
+
+func (it *item) setNewest(v version) { it.ver, it.value, it.deleted = v.ver, v.value, v.deleted }
 
 func prefixWords(key []byte) (p0, p1 uint64) {
 	var buf [16]byte
@@ -63,20 +66,16 @@ func less(a, b item) bool {
 }
 
 // at returns the value visible at version v; ok is false when the key is
-// absent then (not yet written, or deleted).
+// absent then (not yet written, deleted, or older than every version kept).
 func (it *item) at(v int64) (value []byte, ok bool) {
-	if it.cur.ver <= v {
-		if it.cur.deleted {
+	if it.ver <= v {
+		if it.deleted {
 			return nil, false
 		}
-		return it.cur.value, true
+		return it.value, true
 	}
-	n := it.cur.next
-	for n != nil && n.ver > v {
-		n = n.next
-	}
-	if n == nil || n.deleted {
+	if it.old == nil {
 		return nil, false
 	}
-	return n.value, true
+	return it.old.at(v)
 }

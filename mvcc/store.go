@@ -28,6 +28,17 @@ type KeyRange struct {
 	Begin, End []byte
 }
 
+// The most work done under one hold of the store's lock. Between steps the
+// lock is released and retaken, so a reader waits for at most one step of a
+// commit or a collection, and a commit for at most one step of a scan. Each
+// step costs tens of microseconds on a million-key tree (see
+// BenchmarkStep).
+const (
+	scanStep    = 1024 // items a scan visits, visible or not
+	applyStep   = 64   // keys a commit writes or clears
+	collectStep = 32   // keys a collection trims
+)
+
 // Store is a multi-version ordered key-value store. See the package doc for
 // what is safe to call concurrently.
 type Store struct {
@@ -36,15 +47,13 @@ type Store struct {
 
 	// gc lists, in commit order, keys whose chains hold more than one version
 	// or end in a deletion: the only keys Collect has work on.
-	gc     []gcEntry
-	gcHead int
+	gc gcQueue
 
-	versions int // version nodes in all chains, for Stats
-}
+	versions int // versions in all keys, for Stats
 
-type gcEntry struct {
-	ver int64
-	key []byte
+	// stepped, when set (by tests), runs between two steps of Apply,
+	// Collect or Range, with the lock released.
+	stepped func()
 }
 
 // New returns an empty store.
@@ -67,44 +76,142 @@ func (s *Store) Get(key []byte, at int64) (value []byte, ok bool) {
 
 // Range appends to dst the keys in r visible at version at, with their
 // values, ascending (descending when reverse), stopping after limit entries
-// when limit > 0. It holds the read lock for the whole call, so callers that
-// stream large ranges should call it in bounded batches.
+// when limit > 0. Like Scan it works in bounded steps, so a range of any
+// size holds the lock only briefly at a time.
 func (s *Store) Range(dst []KV, r KeyRange, at int64, reverse bool, limit int) []KV {
-	s.Scan(r, at, reverse, limit, func(key, value []byte) bool {
-		dst = append(dst, KV{Key: key, Value: value})
-		return true
-	})
-	return dst
+	if empty(r) {
+		return dst
+	}
+	n := 0
+	var resume []byte
+	for {
+		want := 0
+		if limit > 0 {
+			want = limit - n
+		}
+		before := len(dst)
+		var last []byte
+		var done bool
+		dst, last, done = s.step(dst, r, at, reverse, want)
+		n += len(dst) - before
+		if done || (limit > 0 && n >= limit) {
+			return dst
+		}
+		if s.stepped != nil {
+			s.stepped()
+		}
+		r, resume = past(r, reverse, last, resume)
+	}
 }
 
 // Scan calls fn for the keys in r visible at version at, in order
 // (descending when reverse), at most limit times when limit > 0, until fn
-// returns false. fn runs under the read lock: it must be quick and must not
-// call back into the store. The slices belong to the store.
+// returns false. The slices belong to the store and stay valid.
+//
+// Scan reads in steps of a bounded number of items under the read lock,
+// and calls fn for each step's rows after releasing it, so fn may take its
+// time and may call back into the store. The rows are still exactly those
+// of version at, as one lock hold would give: a commit only adds versions
+// newer than those applied before it, and Collect only drops versions no
+// read at or above its horizon can see, so provided the horizon stays <= at
+// for the whole scan (package kv ensures it for every transaction inside
+// its MVCC window, and fails the others' reads), each step re-seeks past the
+// last key it visited into an unchanged view of version at.
 func (s *Store) Scan(r KeyRange, at int64, reverse bool, limit int, fn func(key, value []byte) bool) {
-	if r.End != nil && !less(pivot(r.Begin), pivot(r.End)) {
+	if empty(r) {
 		return
 	}
+	buf := chunks.Get().(*[]KV)
+	used := 0
+	defer func() {
+		clear((*buf)[:used]) // hold no store memory in the pool
+		chunks.Put(buf)
+	}()
 	n := 0
-	visit := func(it item) bool {
-		value, ok := it.at(at)
-		if !ok {
-			return true
+	var resume []byte
+	for {
+		want := 0
+		if limit > 0 {
+			want = limit - n
 		}
-		n++
-		return fn(it.key, value) && (limit <= 0 || n < limit)
+		rows, last, done := s.step((*buf)[:0], r, at, reverse, want)
+		*buf, used = rows, max(used, len(rows))
+		for _, kv := range rows {
+			n++
+			if !fn(kv.Key, kv.Value) {
+				return
+			}
+		}
+		if done || (limit > 0 && n >= limit) {
+			return
+		}
+		r, resume = past(r, reverse, last, resume)
 	}
+}
+
+// chunks holds Scan's row buffers, one step each.
+var chunks = sync.Pool{New: func() any {
+	b := make([]KV, 0, scanStep)
+	return &b
+}}
+
+func empty(r KeyRange) bool {
+	return r.End != nil && !less(pivot(r.Begin), pivot(r.End))
+}
+
+// step visits, under one hold of the read lock, at most scanStep items of
+// r in order, appending to dst those visible at at, at most want of them
+// when want > 0. It returns the key of the last item visited, and done when
+// the walk reached the end of r.
+func (s *Store) step(dst []KV, r KeyRange, at int64, reverse bool, want int) (_ []KV, last []byte, done bool) {
+	// Count down rather than up, and note the last key only when
+	// stopping: the closure runs for every item.
+	visits, wanted := scanStep, want
+	if want <= 0 {
+		wanted = -1
+	}
+	done = true
 	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.walk(r, reverse, func(it item) bool {
+		if value, ok := it.at(at); ok {
+			dst = append(dst, KV{Key: it.key, Value: value})
+			wanted--
+		}
+		if visits--; visits == 0 || wanted == 0 {
+			last, done = it.key, false
+			return false
+		}
+		return true
+	})
+	s.mu.RUnlock()
+	return dst, last, done
+}
+
+// past returns what remains of r after the key last, visited by a walk in
+// the given direction. resume is a buffer for the new bound.
+func past(r KeyRange, reverse bool, last, resume []byte) (KeyRange, []byte) {
+	resume = append(resume[:0], last...)
+	if reverse {
+		r.End = resume // exclusive, and never nil: nil would mean unbounded
+	} else {
+		resume = append(resume, 0) // the first key after last
+		r.Begin = resume
+	}
+	return r, resume
+}
+
+// walk calls fn for the items of r in order, until fn returns false.
+// Called with the lock held.
+func (s *Store) walk(r KeyRange, reverse bool, fn func(item) bool) {
 	switch {
 	case !reverse && r.End == nil:
-		s.tree.AscendGreaterOrEqual(pivot(r.Begin), visit)
+		s.tree.AscendGreaterOrEqual(pivot(r.Begin), fn)
 	case !reverse:
-		s.tree.AscendRange(pivot(r.Begin), pivot(r.End), visit)
+		s.tree.AscendRange(pivot(r.Begin), pivot(r.End), fn)
 	case r.End == nil:
 		lo := pivot(r.Begin)
 		s.tree.Descend(func(it item) bool {
-			return !less(it, lo) && visit(it)
+			return !less(it, lo) && fn(it)
 		})
 	default:
 		lo, hi := pivot(r.Begin), pivot(r.End)
@@ -112,169 +219,206 @@ func (s *Store) Scan(r KeyRange, at int64, reverse bool, limit int, fn func(key,
 			if !less(it, hi) {
 				return true // the end key itself is excluded
 			}
-			return !less(it, lo) && visit(it)
+			return !less(it, lo) && fn(it)
 		})
 	}
 }
 
 // Apply makes one commit visible at version ver: first every key in clears
 // gets deleted, then writes are applied in order. ver must be greater than
-// every version applied before. Readers see all of the commit or none of it,
-// provided they read at versions published only after Apply returns.
+// every version applied before.
+//
+// Apply works in steps of a bounded number of keys, releasing the write
+// lock between them, so readers go on during a large commit. They never see
+// part of it: each key's new version is added atomically, under the lock,
+// and a read at a version below ver skips versions above its own, so the
+// commit is invisible to every read until the caller publishes ver, which it
+// must do only after Apply returns.
 func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	work := 0
+	pause := func(n int) {
+		if work += n; work >= applyStep {
+			s.release()
+			work = 0
+		}
+	}
 	for _, r := range clears {
-		s.clearRange(ver, r)
+		s.clearRange(ver, r, pause)
 	}
 	for _, w := range writes {
-		s.put(version{ver: ver, value: w.Value, deleted: w.Delete}, w.Key)
+		s.put(ver, w)
+		pause(1)
 	}
+	s.mu.Unlock()
 }
 
-func (s *Store) put(v version, key []byte) {
-	if v.deleted {
+func (s *Store) put(ver int64, w Write) {
+	if w.Delete {
 		// A deletion must not create an item, so look before writing.
-		old, found := s.tree.Get(pivot(key))
-		if !found || old.cur.deleted {
+		old, found := s.tree.Get(pivot(w.Key))
+		if !found || old.deleted {
 			return // nothing visible to delete
 		}
-		s.push(old, v)
+		s.push(old, version{ver: ver, deleted: true})
 		return
 	}
-	it := pivot(key)
-	it.cur = v
+	it := pivot(w.Key)
+	it.ver, it.value = ver, w.Value
 	old, found := s.tree.ReplaceOrInsert(it)
 	s.versions++
 	if found {
-		// An overwrite: link the replaced version behind the new one. The
+		// An overwrite: keep the replaced version behind the new one. The
 		// second traversal follows the path the first just cached.
 		// The item keeps the new write's key slice: the caller may have
 		// allocated key and value together, and holding the old key would
 		// hold the old value's memory too.
-		prev := old.cur
-		it.cur.next = &prev
+		it.old = old.old
+		if it.old == nil {
+			it.old = newChain()
+		}
+		it.old.push(old.newest())
 		it.queued = true
 		s.tree.ReplaceOrInsert(it)
 		if !old.queued {
-			s.gc = append(s.gc, gcEntry{ver: v.ver, key: key})
+			s.gc.push(gcEntry{ver: ver, key: w.Key})
 		}
 	}
 }
 
 // push makes v the newest version of the existing item it.
 func (s *Store) push(it item, v version) {
-	prev := it.cur
-	v.next = &prev
-	it.cur = v
+	if it.old == nil {
+		it.old = newChain()
+	}
+	it.old.push(it.newest())
+	it.setNewest(v)
 	queued := it.queued
 	it.queued = true
 	s.tree.ReplaceOrInsert(it)
 	s.versions++
 	if !queued {
-		s.gc = append(s.gc, gcEntry{ver: v.ver, key: it.key})
+		s.gc.push(gcEntry{ver: v.ver, key: it.key})
 	}
 }
 
-func (s *Store) clearRange(ver int64, r KeyRange) {
+// clearRange deletes the keys of r at ver, in passes of at most applyStep
+// keys visited, calling pause with each pass's count. pause may release the
+// lock, so each pass re-seeks past the last key visited; only Collect could
+// change the tree meanwhile, and the caller never runs it during Apply.
+func (s *Store) clearRange(ver int64, r KeyRange, pause func(n int)) {
+	if empty(r) {
+		return
+	}
 	var live []item
-	collect := func(it item) bool {
-		if !it.cur.deleted {
-			live = append(live, it)
+	var resume []byte
+	for {
+		var last []byte
+		visited, more := 0, false
+		live = live[:0]
+		s.walk(r, false, func(it item) bool {
+			if visited == applyStep {
+				more = true
+				return false
+			}
+			visited++
+			last = it.key
+			if !it.deleted {
+				live = append(live, it)
+			}
+			return true
+		})
+		for _, it := range live {
+			s.push(it, version{ver: ver, deleted: true})
 		}
-		return true
+		pause(visited)
+		if !more {
+			return
+		}
+		r, resume = past(r, false, last, resume)
 	}
-	if r.End == nil {
-		s.tree.AscendGreaterOrEqual(pivot(r.Begin), collect)
-	} else if less(pivot(r.Begin), pivot(r.End)) {
-		s.tree.AscendRange(pivot(r.Begin), pivot(r.End), collect)
+}
+
+// release lets waiting readers in between two steps of a writer.
+func (s *Store) release() {
+	s.mu.Unlock()
+	if s.stepped != nil {
+		s.stepped()
 	}
-	for _, it := range live {
-		s.push(it, version{ver: ver, deleted: true})
-	}
+	s.mu.Lock()
 }
 
 // Collect reclaims versions no reader can see any more, given that no read
 // will ask for a version below horizon: each key keeps its newest version <=
 // horizon and those after it, and a key whose remaining oldest version is a
 // deletion loses it (and leaves the tree if nothing else remains). It does at
-// most budget units of work (budget <= 0: no bound) and reports whether
-// collectable work remains, so callers can spread the work.
+// most budget units of work, one per key trimmed (budget <= 0: no bound),
+// and reports whether collectable work remains, so callers can spread the
+// work.
+//
+// Collect releases the write lock every few keys, so readers wait for one
+// step only. It must not run concurrently with Apply (package kv calls
+// both under its commit lock): a clear in progress relies on the tree
+// changing only under its own hand between steps.
 func (s *Store) Collect(horizon int64, budget int) (more bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	done := 0
-	for s.gcHead < len(s.gc) && (budget <= 0 || done < budget) {
-		e := s.gc[s.gcHead]
-		if e.ver > horizon {
+	done, step := 0, 0
+	for budget <= 0 || done < budget {
+		e, ok := s.gc.peek()
+		if !ok || e.ver > horizon {
 			break
 		}
-		s.gc[s.gcHead] = gcEntry{}
-		s.gcHead++
-		done++
+		s.gc.pop()
 		s.trim(e.key, horizon)
-	}
-	// Compact the queue once its consumed head dominates, so its memory
-	// returns too.
-	if s.gcHead > 1024 && s.gcHead*2 > len(s.gc) {
-		n := copy(s.gc, s.gc[s.gcHead:])
-		clear(s.gc[n:])
-		s.gc = s.gc[:n]
-		if cap(s.gc) > 4096 && cap(s.gc) > 4*n {
-			s.gc = append([]gcEntry(nil), s.gc...)
+		done++
+		if step++; step == collectStep {
+			s.release()
+			step = 0
 		}
-		s.gcHead = 0
 	}
-	return s.gcHead < len(s.gc) && s.gc[s.gcHead].ver <= horizon
+	e, ok := s.gc.peek()
+	return ok && e.ver <= horizon
 }
 
 // trim cuts key's versions below the newest one <= horizon, and drops that
 // one too if it is a deletion (nothing older remains for it to hide). A key
 // left with older versions is queued again at its newest version: once the
-// horizon passes that, one more trim leaves a single version. The walk
-// costs the versions inside the window, once per window per key.
+// horizon passes that, one more trim leaves a single version. A trim costs
+// a lookup, a binary search and at most a segment of the chain.
 func (s *Store) trim(key []byte, horizon int64) {
 	it, found := s.tree.Get(pivot(key))
 	if !found {
 		return
 	}
-	if it.cur.ver <= horizon {
-		for d := it.cur.next; d != nil; d = d.next {
-			s.versions--
+	if it.ver <= horizon {
+		if it.old != nil {
+			s.versions -= it.old.n
+			it.old = nil
 		}
-		if it.cur.deleted {
+		if it.deleted {
 			s.versions--
 			s.tree.Delete(it)
 			return
 		}
-		it.cur.next = nil
 		it.queued = false
 		s.tree.ReplaceOrInsert(it)
 		return
 	}
-	// The kept versions run from cur through n; older ones go.
-	prev, n := (*version)(nil), it.cur.next
-	for n != nil && n.ver > horizon {
-		prev, n = n, n.next
-	}
-	if n != nil {
-		for d := n.next; d != nil; d = d.next {
-			s.versions--
+	if it.old != nil {
+		s.versions -= it.old.cut(horizon)
+		if it.old.n > 0 {
+			// Still versions to reclaim later; the item itself is
+			// unchanged (the chain is shared), so it needs no write.
+			s.gc.push(gcEntry{ver: it.ver, key: it.key})
+			return
 		}
-		n.next = nil
-		if n.deleted {
-			s.versions--
-			if prev != nil {
-				prev.next = nil
-			} else {
-				it.cur.next = nil
-			}
-		}
+		it.old = nil
 	}
-	if it.cur.next == nil && !it.cur.deleted {
-		it.queued = false
+	if it.deleted {
+		s.gc.push(gcEntry{ver: it.ver, key: it.key})
 	} else {
-		s.gc = append(s.gc, gcEntry{ver: it.cur.ver, key: it.key})
+		it.queued = false
 	}
 	s.tree.ReplaceOrInsert(it)
 }
@@ -282,7 +426,7 @@ func (s *Store) trim(key []byte, horizon int64) {
 // Stats describes the store's size.
 type Stats struct {
 	Keys     int // keys in the tree, including those whose newest version is a deletion
-	Versions int // version nodes, deletions included
+	Versions int // versions of all keys, deletions included
 	Pending  int // queued entries that Collect may still trim
 }
 
@@ -290,5 +434,5 @@ type Stats struct {
 func (s *Store) Stats() Stats {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return Stats{Keys: s.tree.Len(), Versions: s.versions, Pending: len(s.gc) - s.gcHead}
+	return Stats{Keys: s.tree.Len(), Versions: s.versions, Pending: s.gc.n}
 }
