@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 20s
 
-.PHONY: all test race short demo bench bench-quick bench-check fuzz lint vet fmt
+.PHONY: all test race short invariants demo bench bench-quick bench-check fuzz lint vet fmt
 
 all: lint test
 
@@ -17,6 +17,11 @@ race: test
 ## short: a quick pass without the race detector
 short:
 	$(GO) test -short -count=1 $(PKGS)
+
+## invariants: the conflict and kv tests with the conflict history's structure
+## checked after every commit of kv's reference model (-tags invariants)
+invariants:
+	$(GO) test -race -count=1 -tags invariants ./conflict ./kv
 
 ## demo: concurrent bank transfers on the embedded database
 demo:
@@ -40,6 +45,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzResolve$$' -fuzztime=$(FUZZTIME) ./selector
 	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./internal/mutation
 	$(GO) test -run='^$$' -fuzz='^FuzzTransaction$$' -fuzztime=$(FUZZTIME) ./kv
+	$(GO) test -run='^$$' -fuzz='^FuzzRestore$$' -fuzztime=$(FUZZTIME) ./kv
 	$(GO) test -run='^$$' -fuzz='^FuzzHistory$$' -fuzztime=$(FUZZTIME) ./conflict
 
 ## lint: gofmt and go vet

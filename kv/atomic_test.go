@@ -6,13 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/plinthdb/plinth/internal/mutation"
 	"github.com/plinthdb/plinth/kv"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
@@ -162,7 +159,7 @@ func atCases() []atCase {
 	var absent []byte
 	big := func(n int, fill byte) []byte { return bytes.Repeat([]byte{fill}, n) }
 	return []atCase{
-		// 9.1 Add: little-endian, carries, wrap, E truncated or extended.
+		// Add: little-endian, carries, wrap, E truncated or extended.
 		{kv.Add, x("01 00"), x("01 00"), x("02 00")},
 		{kv.Add, x("ff 00"), x("01 00"), x("00 01")},
 		{kv.Add, x("ff ff"), x("01 00"), x("00 00")},
@@ -175,7 +172,7 @@ func atCases() []atCase {
 		{kv.Add, x(""), x("01 02"), x("01 02")},
 		{kv.Add, absent, x(""), x("")},
 		{kv.Add, x("ff ff ff ff ff ff ff ff"), x("01 00 00 00 00 00 00 00"), x("00 00 00 00 00 00 00 00")},
-		// 9.2 BitAnd (AndV2).
+		// BitAnd (AndV2).
 		{kv.BitAnd, x("f0 0f"), x("ff 00"), x("f0 00")},
 		{kv.BitAnd, absent, x("0f"), x("0f")},
 		{kv.BitAnd, x(""), x("0f ff"), x("00 00")},
@@ -183,20 +180,20 @@ func atCases() []atCase {
 		{kv.BitAnd, x("ff ff ff"), x("0f"), x("0f")},
 		{kv.BitAnd, x("ab"), x(""), x("")},
 		{kv.BitAnd, absent, x(""), x("")},
-		// 9.3 BitOr.
+		// BitOr.
 		{kv.BitOr, x("01 10"), x("02 20"), x("03 30")},
 		{kv.BitOr, absent, x("0f"), x("0f")},
 		{kv.BitOr, x("f0"), x("01 02"), x("f1 02")},
 		{kv.BitOr, x("01 02 03"), x("10"), x("11")},
 		{kv.BitOr, x(""), x("0a"), x("0a")},
 		{kv.BitOr, x("0a"), x(""), x("")},
-		// 9.4 BitXor.
+		// BitXor.
 		{kv.BitXor, x("ff 00"), x("0f 0f"), x("f0 0f")},
 		{kv.BitXor, absent, x("aa"), x("aa")},
 		{kv.BitXor, x("01"), x("01 01"), x("00 01")},
 		{kv.BitXor, x("01 02 03"), x("01"), x("00")},
 		{kv.BitXor, x("05"), x(""), x("")},
-		// 9.5 AppendIfFits.
+		// AppendIfFits.
 		{kv.AppendIfFits, x("61 62"), x("63 64"), x("61 62 63 64")},
 		{kv.AppendIfFits, absent, x("78"), x("78")},
 		{kv.AppendIfFits, x("61 62"), x(""), x("61 62")},
@@ -205,7 +202,7 @@ func atCases() []atCase {
 		{kv.AppendIfFits, big(99_999, 'a'), x("62 63"), big(99_999, 'a')},
 		{kv.AppendIfFits, big(99_998, 'a'), x("62 63"), append(big(99_998, 'a'), 'b', 'c')},
 		{kv.AppendIfFits, absent, big(100_000, 'p'), big(100_000, 'p')},
-		// 9.6 Max: unsigned little-endian.
+		// Max: unsigned little-endian.
 		{kv.Max, x("05 00"), x("04 01"), x("04 01")},
 		{kv.Max, x("05 01"), x("04 01"), x("05 01")},
 		{kv.Max, absent, x("03 00"), x("03 00")},
@@ -214,7 +211,7 @@ func atCases() []atCase {
 		{kv.Max, x("09"), x("05 01"), x("05 01")},
 		{kv.Max, x(""), x("03 00"), x("03 00")},
 		{kv.Max, x("07"), x(""), x("")},
-		// 9.7 Min (MinV2).
+		// Min (MinV2).
 		{kv.Min, x("05 00"), x("04 01"), x("05 00")},
 		{kv.Min, x("05 01"), x("04 01"), x("04 01")},
 		{kv.Min, absent, x("03 00"), x("03 00")},
@@ -222,7 +219,7 @@ func atCases() []atCase {
 		{kv.Min, x("01 02 03"), x("05 00"), x("05 00")},
 		{kv.Min, x("09"), x("05 01"), x("09 00")},
 		{kv.Min, x("07"), x(""), x("")},
-		// 9.8 ByteMin / ByteMax: plain byte order, lengths kept.
+		// ByteMin / ByteMax: plain byte order, lengths kept.
 		{kv.ByteMin, []byte("abc"), []byte("abd"), []byte("abc")},
 		{kv.ByteMin, []byte("abc"), []byte("ab"), []byte("ab")},
 		{kv.ByteMin, absent, []byte("zz"), []byte("zz")},
@@ -233,7 +230,7 @@ func atCases() []atCase {
 		{kv.ByteMax, []byte("b"), x(""), []byte("b")},
 		{kv.ByteMax, absent, x(""), x("")},
 		{kv.ByteMax, absent, []byte("zz"), []byte("zz")},
-		// 9.9 CompareAndClear.
+		// CompareAndClear.
 		{kv.CompareAndClear, x("00 00"), x("00 00"), absent},
 		{kv.CompareAndClear, x("01"), x("00"), x("01")},
 		{kv.CompareAndClear, absent, x("78"), absent},
@@ -517,26 +514,7 @@ func TestAtomicReadAfterOpAddsReadConflict(t *testing.T) {
 func TestAtomicOpsComposeInOrder(t *testing.T) {
 	k := []byte("k")
 
-	// Over ff, Add(01) wraps to 00 and Add(00 01) then gives 00 01:
-	// stacked ops apply in order, and merging the params to 01 01 would
-	// give 00 02. (FoundationDB merges two Adds on a key only when their
-	// params have one length, for this reason.)
-	t.Run("7.2 example", func(t *testing.T) {
-		for _, read := range []bool{false, true} {
-			db := atOpen(t, nil)
-			atSet(t, db, k, atHex("ff"))
-			tr := db.NewTransaction()
-			tr.Add(k, atHex("01"))
-			tr.Add(k, atHex("00 01"))
-			if read {
-				v, err := tr.Get(k)
-				require.NoError(t, err)
-				atRequireValue(t, atHex("00 01"), v)
-			}
-			require.NoError(t, tr.Commit())
-			atRequireValue(t, atHex("00 01"), atGet(t, db, k), "read=%v", read)
-		}
-	})
+	// Stacked Adds of different lengths over ff: testdata/ryw.txt.
 
 	// A chain through every op type; want is the value after each step.
 	steps := []struct {
@@ -579,110 +557,9 @@ func TestAtomicOpsComposeInOrder(t *testing.T) {
 	}
 }
 
-// TestAtomicSetOrClearReplacesOp: a Set or Clear after an op replaces it and
-// makes later reads of the key independent of the database (no read
-// conflict); an op after a Set is evaluated at once, and the commit sends
-// the folded value, not an op over the newest value.
-func TestAtomicSetOrClearReplacesOp(t *testing.T) {
-	k := []byte("k")
-	cases := []struct {
-		name string
-		do   func(tr *kv.Transaction)
-		want []byte
-	}{
-		{"Add then Set", func(tr *kv.Transaction) { tr.Add(k, atHex("01")); tr.Set(k, []byte("x")) }, []byte("x")},
-		{"Add then Clear", func(tr *kv.Transaction) { tr.Add(k, atHex("01")); tr.Clear(k) }, nil},
-		{"Add then ClearRange", func(tr *kv.Transaction) { tr.Add(k, atHex("01")); tr.ClearRange([]byte("a"), []byte("z")) }, nil},
-		{"Max then Set empty", func(tr *kv.Transaction) { tr.Max(k, atHex("ff")); tr.Set(k, []byte{}) }, []byte{}},
-		{"Set then Add", func(tr *kv.Transaction) { tr.Set(k, atHex("01")); tr.Add(k, atHex("01")) }, atHex("02")},
-		{"Clear then Add", func(tr *kv.Transaction) { tr.Clear(k); tr.Add(k, atHex("07")) }, atHex("07")},
-		{"ClearRange then BitAnd", func(tr *kv.Transaction) {
-			tr.ClearRange([]byte("a"), []byte("z"))
-			tr.BitAnd(k, atHex("07"))
-		}, atHex("07")},
-		{"Add, Set, Add", func(tr *kv.Transaction) {
-			tr.Add(k, atHex("01"))
-			tr.Set(k, atHex("10"))
-			tr.Add(k, atHex("01"))
-		}, atHex("11")},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			db := atOpen(t, nil)
-			atSet(t, db, k, atHex("40"))
-			tr := db.NewTransaction()
-			c.do(tr)
-			v, err := tr.Get(k)
-			require.NoError(t, err)
-			atRequireValue(t, c.want, v)
-			atSet(t, db, k, atHex("50")) // concurrent write: must not conflict
-			require.NoError(t, tr.Commit())
-			atRequireValue(t, c.want, atGet(t, db, k))
-			require.Zero(t, db.Stats().Conflicts)
-		})
-	}
-}
-
-// TestAtomicCompareAndClearRangeReads: a CompareAndClear that clears removes
-// the key from range reads, in the transaction and after commit; one that
-// does not clear leaves it.
-func TestAtomicCompareAndClearRangeReads(t *testing.T) {
-	db := atOpen(t, nil)
-	require.NoError(t, db.Transact(func(tr *kv.Transaction) error {
-		tr.Set([]byte("a"), atHex("00 00"))
-		tr.Set([]byte("b"), []byte("1"))
-		tr.Set([]byte("c"), []byte("x"))
-		return nil
-	}))
-	tr := db.NewTransaction()
-	tr.CompareAndClear([]byte("a"), atHex("00 00")) // over the database value: clears
-	tr.CompareAndClear([]byte("c"), []byte("y"))    // no match: stays
-	tr.Set([]byte("d"), []byte("z"))
-	tr.CompareAndClear([]byte("d"), []byte("z"))                // over a known value: clears
-	tr.CompareAndClear([]byte("e"), []byte{})                   // absent: stays absent
-	tr.CompareAndClear([]byte("b\x00"), []byte("nothing here")) // absent: stays absent
-	want := []string{"b=" + atShow([]byte("1")), "c=" + atShow([]byte("x"))}
-	for _, reverse := range []bool{false, true} {
-		rows, err := tr.GetRange(kv.KeyRange{Begin: []byte(""), End: []byte("z")}, kv.RangeOptions{Reverse: reverse})
-		require.NoError(t, err)
-		got := atRows(rows)
-		if reverse {
-			slices.Reverse(got)
-		}
-		require.Equal(t, want, got, "reverse=%v", reverse)
-	}
-	// With a limit, cleared keys do not count toward it.
-	rows, err := tr.GetRange(kv.KeyRange{Begin: []byte(""), End: []byte("z")}, kv.RangeOptions{Limit: 1})
-	require.NoError(t, err)
-	require.Equal(t, want[:1], atRows(rows))
-	v, err := tr.Get([]byte("a"))
-	require.NoError(t, err)
-	require.Nil(t, v)
-	require.NoError(t, tr.Commit())
-	require.Equal(t, want, atRows(atScan(t, db, nil, []byte("z"), false)))
-}
-
-// TestAtomicRangeReadExample71: a range read applies the transaction's
-// writes key by key, an atomic op over an absent key included. DB {a:1}; tx
-// Add("c", 01), Set("b","2"), ClearRange("a","b"); GetRange(["","z")) gives
-// b:"2", c:01.
-func TestAtomicRangeReadExample71(t *testing.T) {
-	db := atOpen(t, nil)
-	atSet(t, db, []byte("a"), []byte("1"))
-	tr := db.NewTransaction()
-	tr.Add([]byte("c"), atHex("01"))
-	tr.Set([]byte("b"), []byte("2"))
-	tr.ClearRange([]byte("a"), []byte("b"))
-	want := []string{"b=" + atShow([]byte("2")), "c=01"}
-	rows, err := tr.GetRange(kv.KeyRange{Begin: []byte(""), End: []byte("z")}, kv.RangeOptions{})
-	require.NoError(t, err)
-	require.Equal(t, want, atRows(rows))
-	rows, err = tr.GetRange(kv.KeyRange{Begin: []byte(""), End: []byte("z")}, kv.RangeOptions{Reverse: true})
-	require.NoError(t, err)
-	require.Equal(t, []string{want[1], want[0]}, atRows(rows))
-	require.NoError(t, tr.Commit())
-	require.Equal(t, want, atRows(atScan(t, db, nil, []byte("z"), false)))
-}
+// A Set or Clear after an op, CompareAndClear in range reads and atomic ops
+// in range reads are in testdata/ryw.txt; random sequences of atomic ops
+// run against the reference model (model_test.go).
 
 // TestAtomicCounterIdiomDeletesAtZero: Add(k, -1) then CompareAndClear(k,
 // 0) in one transaction deletes the counter when it reaches zero, without
@@ -705,322 +582,6 @@ func TestAtomicCounterIdiomDeletesAtZero(t *testing.T) {
 	require.Nil(t, atGet(t, db, k))
 	release() // from absent: -1, not zero, so it stays
 	atRequireValue(t, atHex("ff ff ff ff"), atGet(t, db, k))
-}
-
-// ---------------------------------------------------------------------------
-// Randomized test against a reference.
-//
-// The reference keeps the committed state as a map and each transaction's
-// writes as a plain log in call order, with no folding: a read replays the
-// whole log over the state at the read version, and a commit replays it over
-// the newest state. Only the per-op byte rule comes from mutation.Apply.
-// Blind "interfering" commits from other transactions land between the
-// operations, so the test also checks which reads made the transaction
-// depend on the database (conflict) and which did not.
-
-var atRefKeys = []string{"a", "b", "c", "d", "e"}
-
-type atRefWrite struct {
-	kind  byte // 's' Set, 'c' Clear, 'r' ClearRange, 'a' atomic op
-	key   string
-	end   string // ClearRange end
-	op    kv.MutationType
-	param []byte
-}
-
-func (w atRefWrite) apply(m map[string][]byte) {
-	switch w.kind {
-	case 's':
-		m[w.key] = w.param
-	case 'c':
-		delete(m, w.key)
-	case 'r':
-		for k := range m {
-			if k >= w.key && k < w.end {
-				delete(m, k)
-			}
-		}
-	case 'a':
-		old, ok := m[w.key]
-		v, present := mutation.Apply(mutation.Type(w.op), old, ok, w.param)
-		if present {
-			m[w.key] = bytes.Clone(v)
-			if m[w.key] == nil {
-				m[w.key] = []byte{}
-			}
-		} else {
-			delete(m, w.key)
-		}
-	}
-}
-
-func (w atRefWrite) String() string {
-	switch w.kind {
-	case 's':
-		return fmt.Sprintf("Set(%s,%s)", w.key, atShow(w.param))
-	case 'c':
-		return fmt.Sprintf("Clear(%s)", w.key)
-	case 'r':
-		return fmt.Sprintf("ClearRange(%s,%s)", w.key, w.end)
-	}
-	return fmt.Sprintf("%v(%s,%s)", w.op, w.key, atShow(w.param))
-}
-
-type atRefTx struct {
-	hasRV      bool
-	base       map[string][]byte // committed state at the read version
-	log        []atRefWrite
-	indep      map[string]bool // keys the tx fixed itself (Set, Clear, ClearRange)
-	deps       map[string]bool // keys non-snapshot reads depended on
-	interfered map[string]bool // keys committed by others after the read version
-}
-
-func atCopyState(m map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// view is the transaction's view: the state at its read version with its
-// whole write log replayed.
-func (tx *atRefTx) view(state map[string][]byte) map[string][]byte {
-	base := tx.base
-	if !tx.hasRV {
-		base = state
-	}
-	m := atCopyState(base)
-	for _, w := range tx.log {
-		w.apply(m)
-	}
-	return m
-}
-
-func (tx *atRefTx) read(state map[string][]byte, snapshot bool, keys ...string) map[string][]byte {
-	if !tx.hasRV {
-		tx.hasRV, tx.base = true, atCopyState(state)
-	}
-	if !snapshot {
-		for _, k := range keys {
-			if !tx.indep[k] {
-				tx.deps[k] = true
-			}
-		}
-	}
-	return tx.view(state)
-}
-
-var atRandOps = []kv.MutationType{
-	kv.Add, kv.BitAnd, kv.BitOr, kv.BitXor, kv.AppendIfFits, kv.Max, kv.Min,
-	kv.ByteMin, kv.ByteMax, kv.CompareAndClear,
-}
-
-func atRandBytes(r *rand.Rand) []byte {
-	n := r.IntN(5)
-	if n == 0 && r.IntN(3) > 0 {
-		n = 1 + r.IntN(4) // empty params, but not too often
-	}
-	b := make([]byte, n)
-	for i := range b {
-		switch r.IntN(4) {
-		case 0:
-			b[i] = 0
-		case 1:
-			b[i] = 0xff
-		default:
-			b[i] = byte(r.IntN(256))
-		}
-	}
-	return b
-}
-
-func TestAtomicRandomAgainstReference(t *testing.T) {
-	for seed := uint64(1); seed <= 6; seed++ {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			atRunReference(t, seed, 250)
-		})
-	}
-}
-
-func atRunReference(t *testing.T, seed uint64, txs int) {
-	r := rand.New(rand.NewPCG(seed, 0x5eed))
-	db := atOpen(t, nil)
-	state := map[string][]byte{}
-	var trace []string // the current transaction's operations, for failures
-	fail := func(format string, args ...any) string {
-		return fmt.Sprintf("seed %d: %s\ntrace:\n  %s", seed, fmt.Sprintf(format, args...), strings.Join(trace, "\n  "))
-	}
-	randKey := func() string { return atRefKeys[r.IntN(len(atRefKeys))] }
-	conflicts, commits := 0, 0
-
-	for i := 0; i < txs; i++ {
-		trace = trace[:0]
-		tr := db.NewTransaction()
-		tx := &atRefTx{indep: map[string]bool{}, deps: map[string]bool{}, interfered: map[string]bool{}}
-		nops := 1 + r.IntN(10)
-		for j := 0; j < nops; j++ {
-			switch n := r.IntN(100); {
-			case n < 40: // atomic op
-				op := atRandOps[r.IntN(len(atRandOps))]
-				k := randKey()
-				p := atRandBytes(r)
-				if op == kv.CompareAndClear && r.IntN(2) == 0 {
-					if v, ok := tx.view(state)[k]; ok {
-						p = bytes.Clone(v) // make it match, so it clears
-					}
-				}
-				w := atRefWrite{kind: 'a', key: k, op: op, param: p}
-				trace = append(trace, w.String())
-				if r.IntN(2) == 0 {
-					tr.Atomic(op, []byte(k), p)
-				} else {
-					atMethods[op](tr, []byte(k), p)
-				}
-				tx.log = append(tx.log, w)
-			case n < 50: // Set
-				w := atRefWrite{kind: 's', key: randKey(), param: atRandBytes(r)}
-				trace = append(trace, w.String())
-				tr.Set([]byte(w.key), w.param)
-				tx.log = append(tx.log, w)
-				tx.indep[w.key] = true
-			case n < 56: // Clear
-				w := atRefWrite{kind: 'c', key: randKey()}
-				trace = append(trace, w.String())
-				tr.Clear([]byte(w.key))
-				tx.log = append(tx.log, w)
-				tx.indep[w.key] = true
-			case n < 60: // ClearRange
-				b, e := randKey(), randKey()+"\x00"
-				if b > e {
-					b, e = e[:1], b
-				}
-				w := atRefWrite{kind: 'r', key: b, end: e}
-				trace = append(trace, w.String())
-				tr.ClearRange([]byte(b), []byte(e))
-				tx.log = append(tx.log, w)
-				for _, k := range atRefKeys {
-					if k >= b && k < e {
-						tx.indep[k] = true
-					}
-				}
-			case n < 80: // Get, sometimes a snapshot Get
-				k := randKey()
-				snap := r.IntN(4) == 0
-				trace = append(trace, fmt.Sprintf("Get(%s) snapshot=%v", k, snap))
-				var rt kv.ReadTransaction = tr
-				if snap {
-					rt = tr.Snapshot()
-				}
-				got, err := rt.Get([]byte(k))
-				require.NoError(t, err, fail("Get"))
-				want, ok := tx.read(state, snap, k)[k]
-				if !ok {
-					want = nil
-				} else if want == nil {
-					want = []byte{}
-				}
-				atRequireValue(t, want, got, fail("Get(%s)", k))
-			case n < 92: // GetRange, either direction, sometimes snapshot
-				b, e := randKey(), randKey()+"\x00"
-				if b > e {
-					b, e = e[:1], b
-				}
-				snap := r.IntN(4) == 0
-				reverse := r.IntN(2) == 0
-				trace = append(trace, fmt.Sprintf("GetRange(%s,%q) snapshot=%v reverse=%v", b, e, snap, reverse))
-				var rt kv.ReadTransaction = tr
-				if snap {
-					rt = tr.Snapshot()
-				}
-				rows, err := rt.GetRange(kv.KeyRange{Begin: []byte(b), End: []byte(e)}, kv.RangeOptions{Reverse: reverse})
-				require.NoError(t, err, fail("GetRange"))
-				var in []string
-				for _, k := range atRefKeys {
-					if k >= b && k < e {
-						in = append(in, k)
-					}
-				}
-				view := tx.read(state, snap, in...)
-				want := []string{}
-				for _, k := range in {
-					if v, ok := view[k]; ok {
-						want = append(want, k+"="+atShow(nonNilBytes(v)))
-					}
-				}
-				got := atRows(rows)
-				if reverse {
-					slices.Reverse(got)
-				}
-				require.Equal(t, want, got, fail("GetRange(%s,%q)", b, e))
-			default: // another transaction commits a blind write meanwhile
-				w := atRefWrite{key: randKey()}
-				switch r.IntN(3) {
-				case 0:
-					w.kind, w.param = 's', atRandBytes(r)
-				case 1:
-					w.kind = 'c'
-				default:
-					w.kind, w.op, w.param = 'a', kv.Add, atRandBytes(r)
-				}
-				trace = append(trace, "other tx commits "+w.String())
-				require.NoError(t, db.Transact(func(o *kv.Transaction) error {
-					switch w.kind {
-					case 's':
-						o.Set([]byte(w.key), w.param)
-					case 'c':
-						o.Clear([]byte(w.key))
-					default:
-						o.Add([]byte(w.key), w.param)
-					}
-					return nil
-				}))
-				w.apply(state)
-				if tx.hasRV {
-					tx.interfered[w.key] = true
-				}
-			}
-		}
-
-		trace = append(trace, "Commit")
-		err := tr.Commit()
-		conflict := false
-		if len(tx.log) > 0 {
-			for k := range tx.deps {
-				if tx.interfered[k] {
-					conflict = true
-				}
-			}
-		}
-		if conflict {
-			require.ErrorIs(t, err, kv.ErrNotCommitted, fail("commit should conflict"))
-			conflicts++
-		} else {
-			require.NoError(t, err, fail("commit"))
-			for _, w := range tx.log {
-				w.apply(state)
-			}
-			commits++
-		}
-
-		// The committed state matches the reference, key by key.
-		rows := atScan(t, db, nil, []byte{0xff}, false)
-		want := []string{}
-		for _, k := range atRefKeys {
-			if v, ok := state[k]; ok {
-				want = append(want, k+"="+atShow(nonNilBytes(v)))
-			}
-		}
-		require.Equal(t, want, atRows(rows), fail("committed state"))
-	}
-	t.Logf("seed %d: %d transactions committed, %d conflicted as predicted", seed, commits, conflicts)
-}
-
-func nonNilBytes(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 // ---------------------------------------------------------------------------

@@ -180,7 +180,7 @@ func (db *DB) apply(tr *Transaction, version int64, clears []mvcc.KeyRange, writ
 	now := db.now() // read after publishing: see readVersion
 	db.times = append(db.times, now)
 	db.stats.commits.Add(1)
-	db.collect(now, 2*len(writes)+8)
+	db.collect(now, collectBudget(len(writes)))
 	return now
 }
 

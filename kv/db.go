@@ -202,6 +202,22 @@ func (db *DB) advanceHorizon(now int64) int64 {
 	return db.horizon
 }
 
+// Garbage collection is paced here, for both of its callers: every commit
+// collects a little in proportion to what it wrote, so the work keeps pace
+// with churn; the collector goroutine finishes the work when commits stop,
+// in steps short enough that a commit waiting for the lock is not held up
+// for long (a step of store trims takes tens of microseconds; mvcc itself
+// drops its lock between smaller steps, so readers wait less still).
+const (
+	collectPerWrite    = 2    // store trims a commit pays per key it wrote
+	collectPerCommit   = 8    // and per commit
+	collectStepKeys    = 256  // store trims per collector step
+	collectStepHistory = 4096 // conflict-history boundaries per collector step
+)
+
+// collectBudget is what a commit that wrote n keys collects.
+func collectBudget(n int) int { return collectPerWrite*n + collectPerCommit }
+
 // collect reclaims versions and conflict history older than the horizon,
 // at most budget units of store work (0: all), given the clock reading now.
 // Called with commitMu held.
@@ -243,10 +259,8 @@ func (db *DB) collectLoop() {
 				db.idem.expire(db.now())
 			}
 			h := db.advanceHorizon(db.now())
-			// 256 keys: a commit waits a few hundred microseconds
-			// at most for a step (readers only for mvcc's own steps).
-			more := db.store.Collect(h, 256)
-			if h > swept && passes < 2 && db.history.RemoveBeforeStep(db.readers.oldest(db.committed.Load(), h), 4096) {
+			more := db.store.Collect(h, collectStepKeys)
+			if h > swept && passes < 2 && db.history.RemoveBeforeStep(db.readers.oldest(db.committed.Load(), h), collectStepHistory) {
 				passes++
 			}
 			if passes == 2 || db.history.Len() == 0 {

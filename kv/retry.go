@@ -211,36 +211,35 @@ func (db *DB) retry(ctx context.Context, nilFn, readOnly bool, attempt func(tr *
 // a variable captured by a closure. On error it returns T's zero value and
 // the error, as Transact would.
 func TransactValue[T any](db *DB, fn func(tr *Transaction) (T, error)) (T, error) {
-	var out, zero T
+	var out T
 	if fn == nil {
-		return zero, checkLoopArgs(context.Background(), true)
+		return out, checkLoopArgs(context.Background(), true)
 	}
-	err := db.Transact(func(tr *Transaction) error {
-		v, err := fn(tr)
-		out = v
+	return valueOf(out, db.Transact(func(tr *Transaction) (err error) {
+		out, err = fn(tr)
 		return err
-	})
-	if err != nil {
-		return zero, err
-	}
-	return out, nil
+	}))
 }
 
 // ReadTransactValue is TransactValue for db.ReadTransact.
 func ReadTransactValue[T any](db *DB, fn func(tr ReadTransaction) (T, error)) (T, error) {
-	var out, zero T
+	var out T
 	if fn == nil {
-		return zero, checkLoopArgs(context.Background(), true)
+		return out, checkLoopArgs(context.Background(), true)
 	}
-	err := db.ReadTransact(func(tr ReadTransaction) error {
-		v, err := fn(tr)
-		out = v
+	return valueOf(out, db.ReadTransact(func(tr ReadTransaction) (err error) {
+		out, err = fn(tr)
 		return err
-	})
+	}))
+}
+
+// valueOf is v, or T's zero value when err is set.
+func valueOf[T any](v T, err error) (T, error) {
 	if err != nil {
+		var zero T
 		return zero, err
 	}
-	return out, nil
+	return v, nil
 }
 
 // finishRead ends a ReadTransact's transaction as committed read-only: its

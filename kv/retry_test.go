@@ -159,11 +159,12 @@ func TestOnError(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	db := openDB(t, nil)
+	clock := UseClock(db)
 	tr := db.NewTransaction()
 	tr.SetTimeout(20 * time.Millisecond)
 	_, err := tr.Get([]byte("a"))
 	require.NoError(t, err)
-	time.Sleep(30 * time.Millisecond)
+	clock.Advance(30 * time.Millisecond)
 	_, err = tr.Get([]byte("a"))
 	require.ErrorIs(t, err, ErrTransactionTimedOut)
 	require.ErrorIs(t, tr.OnError(err), ErrTransactionTimedOut, "a timeout is not retried")

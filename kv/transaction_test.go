@@ -2,11 +2,9 @@ package kv
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/plinthdb/plinth/selector"
 	"github.com/stretchr/testify/require"
 )
 
@@ -42,44 +40,8 @@ func TestGetAbsentEmptyAndOwnership(t *testing.T) {
 	require.Equal(t, "value", string(get(t, db, "k")))
 }
 
-func TestReadYourWrites(t *testing.T) {
-	db := openDB(t, nil)
-	put(t, db, "a", "1", "b", "2", "c", "3", "d", "4", "e", "5")
-	require.NoError(t, db.Transact(func(tr *Transaction) error {
-		tr.Set([]byte("b"), []byte("B"))
-		tr.Clear([]byte("c"))
-		tr.Set([]byte("bb"), []byte("new"))
-		tr.ClearRange([]byte("d"), []byte("e\x00"))
-		tr.Set([]byte("d5"), []byte("inside cleared"))
-		for _, rt := range []ReadTransaction{tr, tr.Snapshot()} {
-			v, err := rt.Get([]byte("b"))
-			require.NoError(t, err)
-			require.Equal(t, "B", string(v))
-			v, _ = rt.Get([]byte("c"))
-			require.Nil(t, v)
-			v, _ = rt.Get([]byte("e"))
-			require.Nil(t, v)
-			v, _ = rt.Get([]byte("d5"))
-			require.Equal(t, "inside cleared", string(v))
-			rows, err := rt.GetRange(KeyRange{[]byte(""), []byte("\xff")}, RangeOptions{})
-			require.NoError(t, err)
-			require.Equal(t, []string{"a", "b", "bb", "d5"}, keys(rows))
-			require.Equal(t, "B", string(rows[1].Value))
-			rows, _ = rt.GetRange(KeyRange{[]byte(""), []byte("\xff")}, RangeOptions{Reverse: true, Limit: 3})
-			require.Equal(t, []string{"d5", "bb", "b"}, keys(rows))
-			rows, _ = rt.GetRange(KeyRange{[]byte("b"), []byte("d5")}, RangeOptions{Limit: 1})
-			require.Equal(t, []string{"b"}, keys(rows))
-		}
-		return nil
-	}))
-	var all []string
-	require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
-		rows, err := tr.GetRange(KeyRange{[]byte(""), []byte("\xff")}, RangeOptions{})
-		all = keys(rows)
-		return err
-	}))
-	require.Equal(t, []string{"a", "b", "bb", "d5"}, all)
-}
+// Read-your-writes and the read conflict ranges of reads are in
+// testdata/ryw.txt and testdata/conflicts_*.txt.
 
 func TestReadOnlyAndWriteConflictOnlyCommits(t *testing.T) {
 	db := openDB(t, nil)
@@ -107,118 +69,6 @@ func TestReadOnlyAndWriteConflictOnlyCommits(t *testing.T) {
 	require.NoError(t, tr.Commit())
 	v2, _ := tr.GetCommittedVersion()
 	require.Greater(t, v2, v1, "commit versions strictly increase")
-}
-
-// conflictCase: with the database holding a, b, c, d, transaction 1 runs
-// read, then another transaction commits write, then transaction 1 writes
-// something and commits.
-type conflictCase struct {
-	name     string
-	read     func(tr *Transaction) error
-	write    func(tr *Transaction)
-	conflict bool
-}
-
-func setKey(k string) func(tr *Transaction) {
-	return func(tr *Transaction) { tr.Set([]byte(k), []byte("other")) }
-}
-
-func rangeRead(b, e string, opts RangeOptions) func(tr *Transaction) error {
-	return func(tr *Transaction) error {
-		_, err := tr.GetRange(KeyRange{[]byte(b), []byte(e)}, opts)
-		return err
-	}
-}
-
-func selRead(b, e selector.KeySelector, limit int) func(tr *Transaction) error {
-	return func(tr *Transaction) error {
-		_, err := tr.GetRange(SelectorRange{b, e}, RangeOptions{Limit: limit})
-		return err
-	}
-}
-
-func runConflictCases(t *testing.T, cases []conflictCase) {
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			db := openDB(t, nil)
-			put(t, db, "a", "1", "b", "2", "c", "3", "d", "4")
-			tr := db.NewTransaction()
-			require.NoError(t, tc.read(tr))
-			require.NoError(t, db.Transact(func(o *Transaction) error { tc.write(o); return nil }))
-			tr.Set([]byte("mine"), []byte("x"))
-			err := tr.Commit()
-			if tc.conflict {
-				require.ErrorIs(t, err, ErrNotCommitted)
-				var ce *ConflictError
-				require.True(t, errors.As(err, &ce))
-				require.Greater(t, ce.Version, ce.ReadVersion)
-			} else {
-				require.NoError(t, err)
-			}
-		})
-	}
-}
-
-// TestReadConflictRanges follows FoundationDB's rules for the read conflict
-// ranges of reads: a point read covers its key, a range read its whole range
-// or, when its limit was reached, up to just after the last row returned, and
-// no read covers keys the transaction already set or cleared itself.
-func TestReadConflictRanges(t *testing.T) {
-	runConflictCases(t, []conflictCase{
-		{"get then write same key", func(tr *Transaction) error { _, err := tr.Get([]byte("b")); return err }, setKey("b"), true},
-		{"get then write other key", func(tr *Transaction) error { _, err := tr.Get([]byte("b")); return err }, setKey("b\x00"), false},
-		{"get absent key then insert", func(tr *Transaction) error { _, err := tr.Get([]byte("zz")); return err }, setKey("zz"), true},
-		{"snapshot get adds nothing", func(tr *Transaction) error { _, err := tr.Snapshot().Get([]byte("b")); return err }, setKey("b"), false},
-		{"no limit covers to end", rangeRead("a", "z", RangeOptions{}), setKey("y"), true},
-		{"limit 2 stops after b: insert c ok", rangeRead("a", "z", RangeOptions{Limit: 2}), setKey("c"), false},
-		{"limit 2: insert a5 conflicts", rangeRead("a", "z", RangeOptions{Limit: 2}), setKey("a5"), true},
-		{"limit 2: b\\x00 is outside", rangeRead("a", "z", RangeOptions{Limit: 2}), setKey("b\x00"), false},
-		{"limit 4 exactly all rows: e ok", rangeRead("a", "z", RangeOptions{Limit: 4}), setKey("e"), false},
-		{"limit 5 more than rows: e conflicts", rangeRead("a", "z", RangeOptions{Limit: 5}), setKey("e"), true},
-		{"reverse limit 2 starts at c: b ok", rangeRead("a", "z", RangeOptions{Limit: 2, Reverse: true}), setKey("b"), false},
-		{"reverse limit 2: c5 conflicts", rangeRead("a", "z", RangeOptions{Limit: 2, Reverse: true}), setKey("c5"), true},
-		{"empty range phantom", rangeRead("e", "z", RangeOptions{Limit: 2}), setKey("m"), true},
-		{"empty range end excluded", rangeRead("e", "z", RangeOptions{}), setKey("z"), false},
-		{"snapshot range adds nothing", func(tr *Transaction) error {
-			_, err := tr.Snapshot().GetRange(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{})
-			return err
-		}, setKey("m"), false},
-		{"own write excluded from range (7.3)", func(tr *Transaction) error {
-			tr.Set([]byte("b"), []byte("x"))
-			_, err := tr.GetRange(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{Limit: 2})
-			return err
-		}, setKey("b"), false},
-		{"own write: rest of range still conflicts", func(tr *Transaction) error {
-			tr.Set([]byte("b"), []byte("x"))
-			_, err := tr.GetRange(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{Limit: 2})
-			return err
-		}, setKey("a1"), true},
-		{"own clear range excluded", func(tr *Transaction) error {
-			tr.ClearRange([]byte("b"), []byte("c"))
-			_, err := tr.GetRange(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{})
-			return err
-		}, setKey("b5"), false},
-		{"get of own write adds nothing", func(tr *Transaction) error {
-			tr.Set([]byte("b"), []byte("x"))
-			_, err := tr.Get([]byte("b"))
-			return err
-		}, setKey("b"), false},
-		{"read then write keeps the read conflict", func(tr *Transaction) error {
-			_, err := tr.Get([]byte("b"))
-			tr.Set([]byte("b"), []byte("x"))
-			return err
-		}, setKey("b"), true},
-		{"clear range by other tx", rangeRead("a", "c", RangeOptions{}), func(tr *Transaction) { tr.ClearRange([]byte("0"), []byte("b")) }, true},
-		{"selector range, limit 1 (6.2 last row): b\\x00 ok", selRead(selector.FirstGreaterThan([]byte("a")), selector.FirstGreaterOrEqual([]byte("z")), 1), setKey("b\x00"), false},
-		{"selector range, limit 1: a\\x00 conflicts", selRead(selector.FirstGreaterThan([]byte("a")), selector.FirstGreaterOrEqual([]byte("z")), 1), setKey("a\x00"), true},
-		{"end selector +1: insert past the rows is harmless", selRead(selector.FirstGreaterOrEqual([]byte("a")), selector.FirstGreaterOrEqual([]byte("c")).Add(1), 0), setKey("c5"), false},
-		{"end selector +1: insert among the rows conflicts", selRead(selector.FirstGreaterOrEqual([]byte("a")), selector.FirstGreaterOrEqual([]byte("c")).Add(1), 0), setKey("b5"), true},
-		{"end selector LastLessThan covers up to its key", selRead(selector.FirstGreaterOrEqual([]byte("a")), selector.LastLessThan([]byte("z")), 0), setKey("y"), true},
-		{"added read conflict range", func(tr *Transaction) error { return tr.AddReadConflictRange([]byte("p"), []byte("q")) }, setKey("pp"), true},
-		{"added read conflict key", func(tr *Transaction) error { return tr.AddReadConflictKey([]byte("p")) }, setKey("p\x00"), false},
-		{"write conflict range of other tx", func(tr *Transaction) error { _, err := tr.Get([]byte("p")); return err },
-			func(tr *Transaction) { tr.AddWriteConflictRange([]byte("o"), []byte("q")) }, true},
-	})
 }
 
 // TestWriteSkewIsPrevented: two transactions each read a range and insert
