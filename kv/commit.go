@@ -86,7 +86,7 @@ func (tr *Transaction) commit() error {
 		return err
 	}
 	if tr.writes.empty() {
-		if tr.hasIdemKey {
+		if tr.idem != nil {
 			// A duplicate that finds nothing to write still fails, so the
 			// caller learns it is one.
 			db := tr.db
@@ -114,7 +114,7 @@ func (tr *Transaction) commit() error {
 	if err := tr.ctxErr(); err != nil {
 		return err
 	}
-	if tr.hasIdemKey {
+	if tr.idem != nil {
 		if err := tr.checkIdempotency(db.now()); err != nil {
 			return err
 		}
@@ -145,8 +145,9 @@ func (tr *Transaction) commit() error {
 	stamp := mutation.Versionstamp(version, 0)
 	clears, writes := tr.mutations(version, stamp)
 	now := db.apply(tr, version, clears, writes, tr.writeRanges(stamp))
-	if tr.hasIdemKey {
-		db.idem.remember(tr.idemKey, version, now+int64(tr.idemTTL))
+	tr.lastClock = now
+	if tr.idem != nil {
+		db.idem.remember(tr.idem.key, version, now+int64(tr.idem.ttl))
 	}
 	tr.committedVer, tr.committedOK = version, true
 	return nil

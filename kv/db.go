@@ -329,8 +329,6 @@ func (db *DB) newTransaction(bare bool) *Transaction {
 	tr.life.bare = bare
 	tr.init()
 	tr.begin()
-	if tr.pending != nil {
-		tr.takePending().run()
-	}
+	tr.takePending().run()
 	return tr
 }

@@ -417,7 +417,7 @@ func (db *DB) publish(tr *Transaction, version int64, clears []mvcc.KeyRange, wr
 		sorted -= len(tr.writes.vsKeys)
 	}
 	db.notifyWatches(version, clears, writes)
-	if tr != nil && len(tr.watches) > 0 {
+	if tr != nil && tr.rs != nil && len(tr.rs.watches) > 0 {
 		db.activateWatches(tr, version, clears, writes, sorted)
 	}
 	db.feed.record(version, clears, writes, sorted, db.opts.ChangeFeedBuffer, db.horizon)

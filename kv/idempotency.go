@@ -28,8 +28,14 @@ func (tr *Transaction) SetIdempotencyKey(id []byte, ttl time.Duration) {
 	if ttl <= 0 {
 		ttl = DefaultIdempotencyTTL
 	}
-	tr.idemKey, tr.idemTTL = string(id), ttl
-	tr.hasIdemKey = true
+	tr.idem = &idemOption{key: string(id), ttl: ttl}
+}
+
+// idemOption is a transaction's idempotency key and how long to remember
+// it.
+type idemOption struct {
+	key string
+	ttl time.Duration
 }
 
 // idempotency remembers the keys of committed transactions until they
@@ -111,9 +117,9 @@ func (h *idemHeap) Pop() any {
 func (tr *Transaction) checkIdempotency(now int64) error {
 	db := tr.db
 	db.idem.expire(now)
-	if v, ok := db.idem.lookup(tr.idemKey, now); ok {
+	if v, ok := db.idem.lookup(tr.idem.key, now); ok {
 		tr.committedVer, tr.committedOK = v, true
-		return newError(codeAlreadyCommitted, "idempotency key %q was used by the commit at version %d", printable([]byte(tr.idemKey)), v)
+		return newError(codeAlreadyCommitted, "idempotency key %q was used by the commit at version %d", printable([]byte(tr.idem.key)), v)
 	}
 	return nil
 }

@@ -37,7 +37,8 @@ type TransactionInfo struct {
 	Err error
 	// Started is when the first attempt began.
 	Started time.Time
-	// Elapsed is the time since Started, up to the end once it ended.
+	// Elapsed is the time since Started, up to the end once it ended: when
+	// no hook or callback ran at the end, up to its last read or commit.
 	Elapsed time.Duration
 }
 
@@ -70,7 +71,8 @@ type life struct {
 	id      uint64
 	started int64 // db clock at the first attempt
 	bare    bool  // made by NewTransaction, not by a retry loop
-	shard   *liveShard
+	listed  bool  // in the registry, under its shard's lock
+	ended   bool  // committed, cancelled or given up; under the transaction's lock
 
 	// Read without the transaction's lock by ActiveTransactions and by the
 	// registry's pruning.
@@ -112,7 +114,7 @@ func (r *registry) add(l *life) {
 	s.mu.Lock()
 	s.next++
 	l.id = (s.next-1)*liveShards + i + 1
-	l.shard = s
+	l.listed = true
 	l.next = s.head
 	if s.head != nil {
 		s.head.prev = l
@@ -126,7 +128,7 @@ func (r *registry) add(l *life) {
 func (r *registry) remove(l *life) {
 	s := &r.shards[(l.id-1)%liveShards]
 	s.mu.Lock()
-	if l.shard == s {
+	if l.listed {
 		r.unlink(s, l)
 	}
 	s.mu.Unlock()
@@ -142,7 +144,7 @@ func (r *registry) unlink(s *liveShard, l *life) {
 	if l.next != nil {
 		l.next.prev = l.prev
 	}
-	l.prev, l.next, l.shard = nil, nil, nil
+	l.prev, l.next, l.listed = nil, nil, false
 	s.n--
 }
 
@@ -211,7 +213,7 @@ func (tr *Transaction) begin() {
 	l.attempts.Store(1)
 	l.conflicts.Store(0)
 	l.rv.Store(-1)
-	tr.ended, tr.endErr, tr.endedAt = false, nil, 0
+	tr.life.ended, tr.endErr, tr.endedAt = false, nil, 0
 	db.live.add(l) // gives the ID
 	if h := db.opts.Hooks.OnStart; h != nil {
 		a := tr.pendingWork()
@@ -223,11 +225,13 @@ func (tr *Transaction) begin() {
 // outcome, and the callbacks of the current attempt.
 type lifecycle struct {
 	life    life
-	ended   bool       // committed, cancelled or given up
-	endErr  error      // why it ended, when not committed
-	endedAt int64      // db clock
-	attempt []callback // registered during the current attempt
-	pending *after     // user code to run once the lock is released
+	endErr  error // why it ended, when not committed
+	endedAt int64 // db clock
+	// lastClock is the latest clock reading the transaction took anyway (at
+	// creation, a read's age check, a commit): the end time of one that has
+	// no hook or callback to run, which spares every transaction a clock
+	// reading at its end.
+	lastClock int64
 }
 
 // callback is one OnCommit or OnAbort registration.
@@ -238,7 +242,7 @@ type callback struct {
 
 // after is the user code an operation must run once it has released every
 // lock: the OnStart hook, an attempt's callbacks, and the retry or end
-// hook. Operations collect it in tr.pending under the lock and run it after
+// hook. Operations collect it in tr.rs.pending under the lock and run it after
 // unlocking; a transaction with no callbacks on a DB with no hooks never
 // allocates one, so those paths pay one nil check.
 type after struct {
@@ -254,19 +258,23 @@ type after struct {
 	endInfo   TransactionInfo
 }
 
-// pendingWork returns tr.pending, allocating it. Called with mu held.
+// pendingWork returns tr.rs.pending, allocating it. Called with mu held.
 func (tr *Transaction) pendingWork() *after {
-	if tr.pending == nil {
-		tr.pending = &after{}
+	r := tr.rare()
+	if r.pending == nil {
+		r.pending = &after{}
 	}
-	return tr.pending
+	return r.pending
 }
 
 // takePending hands over the pending user code. Called with mu held; the
 // caller runs it after unlocking.
 func (tr *Transaction) takePending() *after {
-	a := tr.pending
-	tr.pending = nil
+	if tr.rs == nil {
+		return nil
+	}
+	a := tr.rs.pending
+	tr.rs.pending = nil
 	return a
 }
 
@@ -319,7 +327,7 @@ func (tr *Transaction) Info() TransactionInfo {
 
 func (tr *Transaction) infoLocked() TransactionInfo {
 	end := tr.db.now()
-	if tr.ended {
+	if tr.life.ended {
 		end = tr.endedAt
 	}
 	in := tr.life.info(tr.db, end)
@@ -328,7 +336,7 @@ func (tr *Transaction) infoLocked() TransactionInfo {
 	} else {
 		in.ReadVersion = -1
 	}
-	if tr.ended {
+	if tr.life.ended {
 		in.Committed = tr.endErr == nil
 		in.Err = tr.endErr
 	}
@@ -369,7 +377,8 @@ func (tr *Transaction) register(fn func(TransactionInfo), onCommit bool) {
 		// never run and an OnAbort would run at once, out of order.
 		return
 	}
-	tr.attempt = append(tr.attempt, callback{fn: fn, onCommit: onCommit})
+	r := tr.rare()
+	r.callbacks = append(r.callbacks, callback{fn: fn, onCommit: onCommit})
 }
 
 // settleAttempt is the one place where an attempt's end takes effect, for
@@ -380,46 +389,51 @@ func (tr *Transaction) register(fn func(TransactionInfo), onCommit bool) {
 // mu held.
 func (tr *Transaction) settleAttempt(why error) {
 	tr.releaseLocks() // first: callbacks run with the attempt's locks released
-	if len(tr.attempt) == 0 {
+	if tr.rs == nil || len(tr.rs.callbacks) == 0 {
 		return
 	}
+	r := tr.rs
 	a := tr.pendingWork()
 	a.info = tr.infoLocked()
 	if why == nil {
-		for _, c := range tr.attempt {
+		for _, c := range r.callbacks {
 			if c.onCommit {
 				a.commits = append(a.commits, c.fn)
 			}
 		}
 	} else {
 		a.info.Err = why
-		for i := len(tr.attempt) - 1; i >= 0; i-- {
-			if c := tr.attempt[i]; !c.onCommit {
+		for i := len(r.callbacks) - 1; i >= 0; i-- {
+			if c := r.callbacks[i]; !c.onCommit {
 				a.aborts = append(a.aborts, c.fn)
 			}
 		}
 	}
-	clear(tr.attempt)
-	tr.attempt = tr.attempt[:0]
+	clear(r.callbacks)
+	r.callbacks = r.callbacks[:0]
 }
 
 // end finishes the transaction's life, once: committed when why is nil,
 // else aborted for why. It leaves the registry and leaves the end hook
 // pending. Called with mu held.
 func (tr *Transaction) end(why error) {
-	if tr.ended {
+	if tr.life.ended {
 		return
 	}
 	db := tr.db
-	tr.ended, tr.endErr, tr.endedAt = true, why, db.now()
-	db.live.remove(&tr.life)
-	if why != nil {
-		db.live.aborted.Add(1)
-	}
 	h := &db.opts.Hooks
 	hook := h.OnCommit
 	if why != nil {
 		hook = h.OnAbort
+	}
+	tr.life.ended, tr.endErr = true, why
+	tr.endedAt = max(tr.lastClock, tr.created)
+	if hook != nil || tr.rs != nil && len(tr.rs.callbacks) > 0 {
+		tr.endedAt = db.now()
+	}
+	db.live.remove(&tr.life)
+	if why != nil {
+		db.live.aborted.Add(1)
 	}
 	if hook != nil {
 		a := tr.pendingWork()
@@ -440,7 +454,7 @@ func (tr *Transaction) retried(err error) {
 // restart begins a new attempt after Reset or a retry; a transaction that
 // had ended becomes a new one, with a new ID. Called with mu held.
 func (tr *Transaction) restart() {
-	if tr.ended {
+	if tr.life.ended {
 		tr.begin()
 		return
 	}

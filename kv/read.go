@@ -121,7 +121,9 @@ func (tr *Transaction) releaseReadVersion() {
 // that version is past its window, so a read that passes the check after
 // reading read intact data.
 func (tr *Transaction) checkAge() error {
-	if tr.db.now()-tr.rvTime > tr.db.window() {
+	now := tr.db.now()
+	tr.lastClock = now
+	if now-tr.rvTime > tr.db.window() {
 		tr.db.stats.tooOld.Add(1)
 		return tooOld(tr.rv)
 	}
@@ -310,7 +312,8 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	case tr.writes.pristine():
 		// Nothing of the transaction's own to merge: copy straight from
 		// the store.
-		tr.db.store.Scan(mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit, b.add)
+		// b.add only copies, so a bounded read may copy under the lock.
+		tr.db.store.ScanBounded(mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit, b.add)
 	default:
 		batch := 256
 		if opts.Limit > 0 {

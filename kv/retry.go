@@ -148,7 +148,7 @@ func (db *DB) Transact(fn func(tr *Transaction) error) error {
 // between attempts (before one, or during the backoff), the error also
 // matches the last attempt's error.
 func (db *DB) TransactContext(ctx context.Context, fn func(tr *Transaction) error) error {
-	return db.retry(ctx, fn == nil, false, func(tr *Transaction) (bool, error) {
+	return db.retry(ctx, fn == nil, func(tr *Transaction) (bool, error) {
 		err := runAttempt(tr, fn)
 		if committed, cerr := tr.commitOutcome(); committed {
 			// fn committed by itself. A commit that happened stands:
@@ -173,10 +173,10 @@ func (db *DB) TransactContext(ctx context.Context, fn func(tr *Transaction) erro
 
 // retry is the loop of every retrying call: it runs attempt on one
 // transaction until attempt reports it done (returning its error), or
-// OnError gives up, or ctx ends the loop between attempts. A read-only
-// loop's transaction is cancelled at the end, which releases its read
-// version; its outcome was settled by then.
-func (db *DB) retry(ctx context.Context, nilFn, readOnly bool, attempt func(tr *Transaction) (done bool, err error)) error {
+// OnError gives up, or ctx ends the loop between attempts. Every way out
+// leaves the transaction ended: committed, cancelled, or (a read-only
+// loop's) finished by finishRead.
+func (db *DB) retry(ctx context.Context, nilFn bool, attempt func(tr *Transaction) (done bool, err error)) error {
 	if err := checkLoopArgs(ctx, nilFn); err != nil {
 		return err
 	}
@@ -185,9 +185,6 @@ func (db *DB) retry(ctx context.Context, nilFn, readOnly bool, attempt func(tr *
 	}
 	tr := db.newTransaction(false)
 	tr.ctx = ctx
-	if readOnly {
-		defer tr.Cancel()
-	}
 	var last error // the previous attempt's error
 	for {
 		if cerr := ctx.Err(); cerr != nil {
@@ -244,7 +241,8 @@ func valueOf[T any](v T, err error) (T, error) {
 
 // finishRead ends a ReadTransact's transaction as committed read-only: its
 // attempt succeeded, and nothing is ever written. Its OnCommit callbacks
-// run.
+// run. Then it is cancelled, which releases its read version: its writes
+// are discarded and later calls fail.
 func (tr *Transaction) finishRead() {
 	tr.mu.Lock()
 	if tr.check() == nil {
@@ -252,6 +250,7 @@ func (tr *Transaction) finishRead() {
 		tr.end(nil)
 		tr.settleAttempt(nil)
 	}
+	tr.cancelLocked(errCancelled)
 	a := tr.takePending()
 	tr.mu.Unlock()
 	a.run()
@@ -303,7 +302,7 @@ func (db *DB) ReadTransact(fn func(tr ReadTransaction) error) error {
 // ctx is checked before every attempt, and a loop it ends returns an error
 // matching ctx.Err() (and the last attempt's error, if there was one).
 func (db *DB) ReadTransactContext(ctx context.Context, fn func(tr ReadTransaction) error) error {
-	return db.retry(ctx, fn == nil, true, func(tr *Transaction) (bool, error) {
+	return db.retry(ctx, fn == nil, func(tr *Transaction) (bool, error) {
 		if err := runAttempt(tr, func(tr *Transaction) error { return fn(tr) }); err != nil {
 			return false, err
 		}

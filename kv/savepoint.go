@@ -24,7 +24,7 @@ type saveMark struct {
 	size      int
 	err       error
 	noNextWCR bool
-	callbacks int // len(tr.attempt)
+	callbacks int // len(tr.rs.callbacks)
 }
 
 // bufferMark is the write buffer's side of a savepoint.
@@ -123,16 +123,17 @@ func (tr *Transaction) Savepoint() Savepoint {
 	}
 	w := tr.w()
 	w.logging = true
-	tr.spSeq++
-	tr.saves = append(tr.saves, saveMark{
-		seq:       tr.spSeq,
+	r := tr.rare()
+	r.spSeq++
+	r.saves = append(r.saves, saveMark{
+		seq:       r.spSeq,
 		buf:       w.mark(),
 		size:      tr.size,
 		err:       tr.err,
 		noNextWCR: tr.noNextWCR,
-		callbacks: len(tr.attempt),
+		callbacks: len(r.callbacks),
 	})
-	return Savepoint{tr: tr, gen: tr.gen, seq: tr.spSeq}
+	return Savepoint{tr: tr, gen: tr.gen, seq: r.spSeq}
 }
 
 // RollbackTo undoes every write made since sp was taken (Set, Clear,
@@ -158,8 +159,8 @@ func (tr *Transaction) RollbackTo(sp Savepoint) error {
 		tr.mu.Unlock()
 		return newError(codeClientInvalidOperation, "savepoint is not valid in this transaction's current attempt")
 	}
-	m := tr.saves[i]
-	tr.saves = tr.saves[:i+1]
+	m := tr.rs.saves[i]
+	tr.rs.saves = tr.rs.saves[:i+1]
 	tr.writes.rollback(m.buf)
 	tr.size, tr.err, tr.noNextWCR = m.size, m.err, m.noNextWCR
 	tr.rollbackCallbacks(m.callbacks)
@@ -169,13 +170,13 @@ func (tr *Transaction) RollbackTo(sp Savepoint) error {
 	return nil
 }
 
-// findSave returns the index of sp's mark in tr.saves, or -1.
+// findSave returns the index of sp's mark in tr.rs.saves, or -1.
 func (tr *Transaction) findSave(sp Savepoint) int {
-	if sp.tr != tr || sp.gen != tr.gen {
+	if sp.tr != tr || sp.gen != tr.gen || tr.rs == nil {
 		return -1
 	}
-	for i := len(tr.saves) - 1; i >= 0; i-- {
-		if tr.saves[i].seq == sp.seq {
+	for i := len(tr.rs.saves) - 1; i >= 0; i-- {
+		if tr.rs.saves[i].seq == sp.seq {
 			return i
 		}
 	}
@@ -186,10 +187,10 @@ func (tr *Transaction) findSave(sp Savepoint) int {
 // OnAbort ones become pending, newest first, since their part of the
 // attempt did not happen. Called with mu held.
 func (tr *Transaction) rollbackCallbacks(n int) {
-	if len(tr.attempt) <= n {
+	if tr.rs == nil || len(tr.rs.callbacks) <= n {
 		return
 	}
-	later := tr.attempt[n:]
+	later := tr.rs.callbacks[n:]
 	var a *after
 	for i := len(later) - 1; i >= 0; i-- {
 		if c := later[i]; !c.onCommit {
@@ -202,7 +203,7 @@ func (tr *Transaction) rollbackCallbacks(n int) {
 		}
 	}
 	clear(later)
-	tr.attempt = tr.attempt[:n]
+	tr.rs.callbacks = tr.rs.callbacks[:n]
 }
 
 // errRolledBack is the Info.Err of OnAbort callbacks run by a rollback.
@@ -213,9 +214,9 @@ var errRolledBack = &Error{Code: codeTransactionCancelled, Detail: "rolled back 
 func (tr *Transaction) release(sp Savepoint) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if i := tr.findSave(sp); i >= 0 && i == len(tr.saves)-1 {
-		tr.saves = tr.saves[:i]
-		if len(tr.saves) == 0 && tr.writes != nil {
+	if i := tr.findSave(sp); i >= 0 && i == len(tr.rs.saves)-1 {
+		tr.rs.saves = tr.rs.saves[:i]
+		if len(tr.rs.saves) == 0 && tr.writes != nil {
 			clear(tr.writes.undo)
 			tr.writes.undo, tr.writes.logging = tr.writes.undo[:0], false
 		}

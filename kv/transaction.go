@@ -34,7 +34,27 @@ type Transaction struct {
 
 	// Inline first buffers: a small transaction allocates none of its own.
 	arenaBuf [64]byte
-	readsBuf [2]span
+	readsBuf [1]span
+}
+
+// rareState holds what most transactions never use (callbacks, watches,
+// savepoints), allocated at the first use so that the common transaction
+// stays small: its size is paid at every allocation and every collection.
+type rareState struct {
+	callbacks []callback // OnCommit and OnAbort of the current attempt (lifecycle.go)
+	pending   *after     // user code to run once the lock is released (lifecycle.go)
+	watches   []*Watch   // made in this attempt, not yet active (watch.go)
+	saves     []saveMark // live savepoints, oldest first (savepoint.go)
+	spSeq     uint64
+}
+
+// rare returns the transaction's rareState, allocating it. Called with mu
+// held.
+func (tr *Transaction) rare() *rareState {
+	if tr.rs == nil {
+		tr.rs = &rareState{}
+	}
+	return tr.rs
 }
 
 // options are the transaction's options. Timeout, retry limit, max retry
@@ -46,13 +66,12 @@ type options struct {
 	timeout       time.Duration
 	retryLimit    int
 	maxRetryDelay time.Duration
-	idemKey       string // SetIdempotencyKey, when hasIdemKey
-	idemTTL       time.Duration
-	hasIdemKey    bool
-	isolation     Isolation
+	idem          *idemOption // SetIdempotencyKey; nil: none
 
-	// Per attempt.
+	// The size limit and the key-space switches belong to one attempt; the
+	// isolation level is kept like the options above.
 	sizeLimit   int
+	isolation   Isolation
 	readSystem  bool
 	writeSystem bool
 	noNextWCR   bool // SetNextWriteNoWriteConflictRange pending
@@ -100,11 +119,9 @@ type attemptState struct {
 	err      error        // the first deferred error of a write or option call
 	writes   *writeBuffer // nil until the first write
 	stamp    *FutureVersionstamp
-	watches  []*Watch   // made in this attempt, not yet active (watch.go)
 	locks    *lockOwner // held (lock.go); nil until the first Lock
 	gen      uint64     // the attempt's number, for savepoints
-	saves    []saveMark // live savepoints, oldest first (savepoint.go)
-	spSeq    uint64
+	rs       *rareState // nil until a callback, watch or savepoint needs it
 }
 
 type txState uint8
@@ -133,7 +150,7 @@ func (tr *Transaction) init() {
 	tr.maxRetryDelay = o.MaxRetryDelay
 	tr.retries = 0
 	tr.backoff = initialBackoff
-	tr.idemKey, tr.idemTTL, tr.hasIdemKey = "", 0, false
+	tr.idem = nil
 	tr.resetAttempt()
 }
 
@@ -146,8 +163,10 @@ func (tr *Transaction) resetAttempt() {
 		tr.stamp = nil
 	}
 	tr.gen++
-	clear(tr.saves)
-	tr.saves = tr.saves[:0]
+	if tr.rs != nil {
+		clear(tr.rs.saves)
+		tr.rs.saves = tr.rs.saves[:0]
+	}
 	tr.state = stateActive
 	tr.stateErr = nil
 	tr.err = nil

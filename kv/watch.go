@@ -90,7 +90,8 @@ func (tr *Transaction) Watch(key []byte) *Watch {
 	tr.mu.Lock()
 	err = tr.check()
 	if err == nil {
-		tr.watches = append(tr.watches, w)
+		r := tr.rare()
+		r.watches = append(r.watches, w)
 	}
 	tr.mu.Unlock()
 	if err != nil {
@@ -341,7 +342,7 @@ func (db *DB) activateWatches(tr *Transaction, version int64, clears []mvcc.KeyR
 	idx := &db.watches
 	idx.mu.Lock()
 	defer idx.mu.Unlock()
-	for _, w := range tr.watches {
+	for _, w := range tr.rs.watches {
 		if w.state != watchPending {
 			continue
 		}
@@ -352,8 +353,8 @@ func (db *DB) activateWatches(tr *Transaction, version int64, clears []mvcc.KeyR
 			idx.resolve(w, nil)
 		}
 	}
-	clear(tr.watches)
-	tr.watches = tr.watches[:0]
+	clear(tr.rs.watches)
+	tr.rs.watches = tr.rs.watches[:0]
 }
 
 // commitWrote reports whether a commit's mutations set, cleared or
@@ -397,7 +398,7 @@ func commitWrote(clears []mvcc.KeyRange, writes []mvcc.Write, sorted int, key []
 // against the newest committed value. (A commit that wrote activated them
 // already, under the commit lock.) Called with tr.mu held.
 func (tr *Transaction) settleWatches(err error) {
-	if len(tr.watches) == 0 {
+	if tr.rs == nil || len(tr.rs.watches) == 0 {
 		return
 	}
 	if err != nil {
@@ -413,7 +414,7 @@ func (tr *Transaction) settleWatches(err error) {
 	idx.mu.Lock()
 	defer idx.mu.Unlock()
 	latest := db.committed.Load()
-	for _, w := range tr.watches {
+	for _, w := range tr.rs.watches {
 		if w.state != watchPending {
 			continue
 		}
@@ -428,15 +429,15 @@ func (tr *Transaction) settleWatches(err error) {
 			idx.resolve(w, nil)
 		}
 	}
-	clear(tr.watches)
-	tr.watches = tr.watches[:0]
+	clear(tr.rs.watches)
+	tr.rs.watches = tr.rs.watches[:0]
 }
 
 // failWatches fails the attempt's pending watches with err, the error that
 // ended the attempt; a nil err or a plain Cancel gives ErrWatchCancelled.
 // Called with tr.mu held.
 func (tr *Transaction) failWatches(err error) {
-	if len(tr.watches) == 0 {
+	if tr.rs == nil || len(tr.rs.watches) == 0 {
 		return
 	}
 	if err == nil || err == errCancelled {
@@ -444,10 +445,10 @@ func (tr *Transaction) failWatches(err error) {
 	}
 	idx := &tr.db.watches
 	idx.mu.Lock()
-	for _, w := range tr.watches {
+	for _, w := range tr.rs.watches {
 		idx.resolve(w, err)
 	}
 	idx.mu.Unlock()
-	clear(tr.watches)
-	tr.watches = tr.watches[:0]
+	clear(tr.rs.watches)
+	tr.rs.watches = tr.rs.watches[:0]
 }

@@ -407,3 +407,36 @@ func TestReadersDuringLargeCommitsAndCollection(t *testing.T) {
 	}
 	require.NoError(t, g.Wait())
 }
+
+// ScanBounded reads what Scan reads, for every limit up to and past its
+// bound, in both directions, over keys mostly invisible at the version read
+// (so a step can end before the limit).
+func TestScanBoundedMatchesScan(t *testing.T) {
+	s := New()
+	for i := 0; i < 3000; i++ {
+		k := []byte(fmt.Sprintf("k%05d", i))
+		ver := int64(1)
+		if i%3 != 0 {
+			ver = 5 // invisible at version 2
+		}
+		s.Apply(ver, nil, []Write{{Key: k, Value: k}})
+	}
+	for _, at := range []int64{2, 9} {
+		for _, reverse := range []bool{false, true} {
+			for _, limit := range []int{1, 7, 500, 1000, MaxBoundedScan, MaxBoundedScan + 1} {
+				var want, got []string
+				s.Scan(KeyRange{Begin: []byte("k"), End: []byte("l")}, at, reverse, limit, func(k, _ []byte) bool {
+					want = append(want, string(k))
+					return true
+				})
+				s.ScanBounded(KeyRange{Begin: []byte("k"), End: []byte("l")}, at, reverse, limit, func(k, _ []byte) bool {
+					got = append(got, string(k))
+					return true
+				})
+				if !slices.Equal(want, got) {
+					t.Fatalf("at %d reverse %v limit %d: ScanBounded read %d keys, Scan %d", at, reverse, limit, len(got), len(want))
+				}
+			}
+		}
+	}
+}

@@ -149,6 +149,49 @@ func (s *Store) Scan(r KeyRange, at int64, reverse bool, limit int, fn func(key,
 	}
 }
 
+// ScanBounded is Scan for a read of at most MaxBoundedScan rows (limit in
+// 1..MaxBoundedScan): it calls fn under the read lock, which the walk holds
+// for one step at most anyway, and so saves Scan's copy of each row through
+// a buffer. fn must be quick and must not call into the store. When the
+// step ends before limit rows (many of the keys visited are invisible at
+// at), the rest of the read goes on as Scan does.
+func (s *Store) ScanBounded(r KeyRange, at int64, reverse bool, limit int, fn func(key, value []byte) bool) {
+	if limit <= 0 || limit > MaxBoundedScan {
+		s.Scan(r, at, reverse, limit, fn)
+		return
+	}
+	if empty(r) {
+		return
+	}
+	visits, n, stopped := scanStep, 0, false
+	var last []byte
+	s.mu.RLock()
+	s.walk(r, reverse, func(it item) bool {
+		if value, ok := it.at(at); ok {
+			n++
+			if !fn(it.key, value) || n == limit {
+				stopped = true
+				return false
+			}
+		}
+		if visits--; visits == 0 {
+			last = it.key
+			return false
+		}
+		return true
+	})
+	s.mu.RUnlock()
+	if stopped || last == nil {
+		return
+	}
+	r, _ = past(r, reverse, last, nil)
+	s.Scan(r, at, reverse, limit-n, fn)
+}
+
+// MaxBoundedScan is the largest limit ScanBounded serves in one hold of the
+// read lock.
+const MaxBoundedScan = scanStep
+
 // chunks holds Scan's row buffers, one step each.
 var chunks = sync.Pool{New: func() any {
 	b := make([]KV, 0, scanStep)
