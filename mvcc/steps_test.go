@@ -2,6 +2,7 @@ package mvcc
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -229,10 +230,7 @@ func TestLargeCommitInvisibleUntilDone(t *testing.T) {
 	states := []snapshot{{}} // states[v]: the state at version v
 	ver := int64(0)
 	commit := func(clears []KeyRange, writes []Write) {
-		next := snapshot{}
-		for k, v := range states[ver] {
-			next[k] = v
-		}
+		next := maps.Clone(states[ver])
 		next.apply(clears, writes)
 		pauses := 0
 		s.stepped = func() {

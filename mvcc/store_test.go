@@ -3,6 +3,7 @@ package mvcc
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -19,24 +20,8 @@ type model struct {
 func (m *model) at(v int64) map[string]string { return m.states[v] }
 
 func (m *model) apply(clears []KeyRange, writes []Write) {
-	next := map[string]string{}
-	for k, v := range m.states[len(m.states)-1] {
-		next[k] = v
-	}
-	for _, r := range clears {
-		for k := range next {
-			if k >= string(r.Begin) && (r.End == nil || k < string(r.End)) {
-				delete(next, k)
-			}
-		}
-	}
-	for _, w := range writes {
-		if w.Delete {
-			delete(next, string(w.Key))
-		} else {
-			next[string(w.Key)] = string(w.Value)
-		}
-	}
+	next := snapshot(maps.Clone(m.states[len(m.states)-1]))
+	next.apply(clears, writes)
 	m.states = append(m.states, next)
 }
 
