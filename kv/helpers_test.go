@@ -25,15 +25,6 @@ func put(t testing.TB, db *DB, kvs ...string) {
 	}))
 }
 
-// keys returns the keys of rows as strings.
-func keys(rows []KeyValue) []string {
-	out := []string{}
-	for _, kv := range rows {
-		out = append(out, string(kv.Key))
-	}
-	return out
-}
-
 func get(t testing.TB, db *DB, key string) []byte {
 	t.Helper()
 	var v []byte

@@ -61,10 +61,6 @@ type Hooks struct {
 	OnAbort func(TransactionInfo)
 }
 
-func (h *Hooks) any() bool {
-	return h.OnStart != nil || h.OnRetry != nil || h.OnCommit != nil || h.OnAbort != nil
-}
-
 // life is one transaction's identity and history across its attempts: the
 // part of a Transaction that the registry of live transactions lists.
 type life struct {
