@@ -71,3 +71,12 @@ func SetSmallWriteBuffer(n int) (restore func()) {
 	smallMax = n
 	return func() { smallMax = saved }
 }
+
+// Collect reclaims every version and conflict boundary older than db's
+// horizon at once, as the background collector would in steps.
+func Collect(db *DB) {
+	db.commitMu.Lock()
+	defer db.commitMu.Unlock()
+	for db.collect(db.now(), 0) {
+	}
+}

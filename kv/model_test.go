@@ -432,6 +432,14 @@ type refRun struct {
 	maxKey string // \xff, or \xff\xff with system access
 	trace  []string
 	stats  map[string]int
+	// kept are rows read with NoCopy and what they held when read: they
+	// must hold the same at the end of the run, after every later write.
+	kept []keptRow
+}
+
+type keptRow struct {
+	row  kv.KeyValue
+	want string
 }
 
 func (x *refRun) logf(format string, args ...any) {
@@ -479,6 +487,9 @@ func runReference(t *testing.T, seed uint64, steps int) {
 		x.commit(tx)
 	}
 	x.checkState()
+	for _, k := range x.kept {
+		require.Equal(t, k.want, fmt.Sprintf("%q=%x", k.row.Key, k.row.Value), "a NoCopy row changed after it was read")
+	}
 	require.Greater(t, x.stats["commit"], 0)
 	t.Logf("seed %d: %v", seed, x.stats)
 }
@@ -791,7 +802,7 @@ func (x *refRun) scan(tx *refTx, rg kv.Range, snap bool) {
 	if snap {
 		rt = tx.tr.Snapshot()
 	}
-	opts := kv.RangeOptions{Limit: s.limit, Reverse: s.reverse}
+	opts := kv.RangeOptions{Limit: s.limit, Reverse: s.reverse, NoCopy: r.IntN(2) == 0}
 	what := fmt.Sprintf("range %v..%v %+v iterate=%v stop=%d snapshot=%v", bs, es, opts, iterate, s.stop, snap)
 	before := len(kv.ReadConflicts(tx.tr))
 	var rows []kv.KeyValue
@@ -826,6 +837,11 @@ func (x *refRun) scan(tx *refTx, rg kv.Range, snap bool) {
 		got = append(got, fmt.Sprintf("%q=%x", row.Key, row.Value))
 	}
 	require.Equal(t, want, got, "%s: %s", tx.name, what)
+	if opts.NoCopy {
+		for i, row := range rows {
+			x.kept = append(x.kept, keptRow{row, got[i]})
+		}
+	}
 	var spans []refSpan
 	if !snap {
 		if c, ok := s.conflict(view, x.maxKey); ok {

@@ -4,7 +4,8 @@ import (
 	"github.com/plinthdb/plinth/selector"
 )
 
-// KeyValue is one row of a range read. Both slices belong to the caller.
+// KeyValue is one row of a range read. Both slices belong to the caller,
+// unless the read was made with RangeOptions.NoCopy.
 type KeyValue struct {
 	Key, Value []byte
 }
@@ -17,6 +18,13 @@ type RangeOptions struct {
 	// Reverse returns rows in descending key order; with a limit, the last
 	// Limit rows of the range.
 	Reverse bool
+	// NoCopy returns keys and values that alias the store's memory (or the
+	// transaction's pending writes) instead of copies, which saves a copy
+	// per row. They stay valid for as long as the caller keeps them, since
+	// a committed version, like a pending write, is never changed in place,
+	// but the caller must never modify them. Their capacity is their
+	// length, so an append copies rather than writing over a neighbour.
+	NoCopy bool
 }
 
 // Range is anything that delimits a range read by two key selectors: the

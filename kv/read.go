@@ -303,7 +303,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	if err != nil {
 		return nil, err
 	}
-	b := rowBuilder{limit: opts.Limit}
+	b := rowBuilder{limit: opts.Limit, noCopy: opts.NoCopy}
 	if opts.Limit > 0 {
 		b.rows = make([]KeyValue, 0, min(opts.Limit, maxBatch))
 	}
@@ -348,14 +348,20 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 // rowBuilder copies rows out for the caller. One arena holds many keys and
 // values, sized from the rows still wanted, so a scan costs a few
 // allocations; full slice expressions stop appends from spilling into a
-// neighbour.
+// neighbour. With noCopy it keeps the slices it is given, capped the same
+// way.
 type rowBuilder struct {
-	rows  []KeyValue
-	arena []byte
-	limit int
+	rows   []KeyValue
+	arena  []byte
+	limit  int
+	noCopy bool
 }
 
 func (b *rowBuilder) add(k, v []byte) bool {
+	if b.noCopy {
+		b.rows = append(b.rows, aliased(k, v))
+		return true
+	}
 	need := len(k) + len(v)
 	if cap(b.arena)-len(b.arena) < need {
 		want := 64
@@ -368,6 +374,15 @@ func (b *rowBuilder) add(k, v []byte) bool {
 	b.arena = append(append(b.arena, k...), v...)
 	b.rows = append(b.rows, KeyValue{Key: b.arena[n : n+len(k) : n+len(k)], Value: b.arena[n+len(k) : len(b.arena) : len(b.arena)]})
 	return true
+}
+
+// aliased is the row (k, v) without copies, for RangeOptions.NoCopy: the
+// caller may keep the slices but not grow them in place.
+func aliased(k, v []byte) KeyValue {
+	if v == nil {
+		v = []byte{} // as a copy would be: a present key has a non-nil value
+	}
+	return KeyValue{Key: k[:len(k):len(k)], Value: v[:len(v):len(v)]}
 }
 
 // scan is one range read: the selectors of its range (with OrEqual
@@ -584,7 +599,11 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 			}
 			var kv KeyValue
 			if ok && err == nil {
-				kv = KeyValue{Key: clone(k), Value: clone(v)}
+				if opts.NoCopy {
+					kv = aliased(k, v)
+				} else {
+					kv = KeyValue{Key: clone(k), Value: clone(v)}
+				}
 			}
 			tr.mu.Unlock()
 			if err != nil {

@@ -1,0 +1,121 @@
+package kv_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/plinthdb/plinth/kv"
+	"github.com/stretchr/testify/require"
+)
+
+// Rows read with NoCopy alias memory the store never changes: they keep
+// their contents after the keys are overwritten, cleared and their versions
+// collected, and appending to one never writes over its neighbour.
+func TestNoCopyRowsStayValid(t *testing.T) {
+	db, err := kv.Open(nil)
+	require.NoError(t, err)
+	defer db.Close()
+	clock := kv.UseClock(db)
+	require.NoError(t, db.Transact(func(tr *kv.Transaction) error {
+		for i := range 100 {
+			tr.Set(fmt.Appendf(nil, "k%03d", i), fmt.Appendf(nil, "v%03d", i))
+		}
+		return nil
+	}))
+
+	type read struct {
+		name string
+		rows func(tr *kv.Transaction) ([]kv.KeyValue, error)
+	}
+	all := kv.KeyRange{Begin: []byte("k"), End: []byte("l")}
+	reads := []read{
+		{"GetRange", func(tr *kv.Transaction) ([]kv.KeyValue, error) {
+			return tr.GetRange(all, kv.RangeOptions{NoCopy: true})
+		}},
+		{"GetRange limit reverse", func(tr *kv.Transaction) ([]kv.KeyValue, error) {
+			return tr.GetRange(all, kv.RangeOptions{NoCopy: true, Limit: 100, Reverse: true})
+		}},
+		{"Iterate", func(tr *kv.Transaction) ([]kv.KeyValue, error) {
+			var rows []kv.KeyValue
+			for row, err := range tr.Iterate(all, kv.RangeOptions{NoCopy: true}) {
+				if err != nil {
+					return nil, err
+				}
+				rows = append(rows, row)
+			}
+			return rows, nil
+		}},
+		{"GetRange over own writes", func(tr *kv.Transaction) ([]kv.KeyValue, error) {
+			tr.Set([]byte("k050"), []byte("v050")) // the same value, now from the write buffer
+			tr.Add([]byte("k051"), []byte{0})
+			return tr.GetRange(all, kv.RangeOptions{NoCopy: true})
+		}},
+	}
+	for _, rd := range reads {
+		t.Run(rd.name, func(t *testing.T) {
+			tr := db.NewTransaction()
+			rows, err := rd.rows(tr)
+			require.NoError(t, err)
+			tr.Cancel()
+			require.Len(t, rows, 100)
+			want := make([]string, len(rows))
+			for i, row := range rows {
+				want[i] = string(row.Key) + "=" + string(row.Value)
+				require.Equal(t, len(row.Key), cap(row.Key), "key capacity")
+				require.Equal(t, len(row.Value), cap(row.Value), "value capacity")
+			}
+			_ = append(rows[0].Value, "spill"...)
+
+			// Overwrite every key, clear them all, and collect every
+			// version the rows came from.
+			require.NoError(t, db.Transact(func(tr *kv.Transaction) error {
+				for i := range 100 {
+					tr.Set(fmt.Appendf(nil, "k%03d", i), []byte("overwritten"))
+				}
+				return nil
+			}))
+			require.NoError(t, db.Transact(func(tr *kv.Transaction) error {
+				tr.ClearRange(all.Begin, all.End)
+				return nil
+			}))
+			clock.Advance(kv.DefaultMVCCWindow + 1)
+			kv.Collect(db)
+			for i, row := range rows {
+				require.Equal(t, want[i], string(row.Key)+"="+string(row.Value))
+			}
+
+			require.NoError(t, db.Transact(func(tr *kv.Transaction) error {
+				for i := range 100 {
+					tr.Set(fmt.Appendf(nil, "k%03d", i), fmt.Appendf(nil, "v%03d", i))
+				}
+				return nil
+			}))
+		})
+	}
+}
+
+// NoCopy changes where the slices live, not what a read returns.
+func TestNoCopySameRows(t *testing.T) {
+	db, err := kv.Open(nil)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Transact(func(tr *kv.Transaction) error {
+		for i := range 3000 {
+			tr.Set(fmt.Appendf(nil, "k%04d", i), fmt.Appendf(nil, "%d", i*i))
+		}
+		tr.Set([]byte("k0007e"), nil)
+		return nil
+	}))
+	require.NoError(t, db.ReadTransact(func(tr kv.ReadTransaction) error {
+		for _, opts := range []kv.RangeOptions{{}, {Limit: 10}, {Limit: 2000, Reverse: true}, {Reverse: true}} {
+			r := kv.KeyRange{Begin: []byte("k0005"), End: []byte("k2900")}
+			copied, err := tr.GetRange(r, opts)
+			require.NoError(t, err)
+			opts.NoCopy = true
+			aliased, err := tr.GetRange(r, opts)
+			require.NoError(t, err)
+			require.Equal(t, copied, aliased, "%+v", opts)
+		}
+		return nil
+	}))
+}
