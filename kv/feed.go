@@ -2,9 +2,11 @@ package kv
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/plinthdb/plinth/mvcc"
 )
@@ -40,12 +42,14 @@ type ChangeBatch struct {
 // since is a version inside the MVCC window, typically a transaction's
 // GetReadVersion: then the transaction's reads and the batches together see
 // every commit, none twice. A since newer than the newest commit is
-// ErrFutureVersion. The database keeps recent commits for subscribers
-// (Options.ChangeFeedBuffer bytes of them, within the MVCC window), and
-// commits never wait for a subscriber: a since older than what is kept, or
-// a subscriber that falls further behind than that, ends with
-// ErrTransactionTooOld (retryable: subscribe again from a new read version
-// after re-reading the range). Nothing is skipped silently.
+// ErrFutureVersion. The commits between since and the subscription are
+// replayed from the versions the store keeps; later ones are kept for the
+// subscriber as they commit. Commits never wait for a subscriber: a since
+// older than the MVCC window, more than Options.ChangeFeedBuffer bytes of
+// changes to catch up on, or a subscriber that falls further behind than
+// that, ends with ErrTransactionTooOld (retryable: subscribe again from a
+// new read version after re-reading the range). Nothing is skipped
+// silently.
 //
 // fn may read and commit transactions of its own (commits never wait for
 // subscribers); while it runs, its subscriber falls behind. A nil ctx or fn
@@ -70,12 +74,19 @@ func (db *DB) Subscribe(ctx context.Context, r KeyRange, since int64, fn func(Ch
 		db.stats.tooOld.Add(1)
 		return newError(codeTransactionTooOld, "Subscribe: since %d is older than the MVCC window", since)
 	}
-	s := &subscriber{begin: clone(r.Begin), end: clone(r.End), since: since, wake: make(chan struct{}, 1)}
-	if err := db.feed.subscribe(s); err != nil {
-		db.stats.tooOld.Add(1)
+	s := &subscriber{begin: clone(r.Begin), end: clone(r.End), wake: make(chan struct{}, 1)}
+	// The feed records every commit from the newest one on; the store
+	// still holds every version of the MVCC window, so the commits between
+	// since and that one are replayed from it.
+	db.commitMu.Lock()
+	upto := db.committed.Load()
+	db.feed.subscribe(s, upto)
+	db.commitMu.Unlock()
+	defer db.feed.unsubscribe(s)
+	if err := db.catchUp(ctx, s, since, upto, fn); err != nil {
 		return err
 	}
-	defer db.feed.unsubscribe(s)
+	since = upto
 	var claimed []feedEntry
 	for {
 		var err error
@@ -120,29 +131,97 @@ func (db *DB) Subscribe(ctx context.Context, r KeyRange, since int64, fn func(Ch
 	}
 }
 
+// catchUp gives fn the commits in (since, upto] that changed keys of s's
+// range, replayed from the versions the store keeps, one batch per commit in
+// commit order. The changes are gathered first, at most ChangeFeedBuffer
+// bytes of them (as the feed would have kept), since the store holds them
+// by key and the batches go by version.
+func (db *DB) catchUp(ctx context.Context, s *subscriber, since, upto int64, fn func(ChangeBatch) error) error {
+	if since >= upto || bytes.Compare(s.begin, s.end) >= 0 {
+		return nil
+	}
+	var vs []mvcc.Version
+	size, limit := 0, db.opts.ChangeFeedBuffer
+	db.store.Versions(mvcc.KeyRange{Begin: s.begin, End: s.end}, since, upto, func(v mvcc.Version) bool {
+		size += len(v.Key) + len(v.Value) + feedEntryOverhead
+		vs = append(vs, v)
+		return size <= limit
+	})
+	if size > limit {
+		db.stats.tooOld.Add(1)
+		return newError(codeTransactionTooOld, "Subscribe: since %d is further behind than the change feed keeps (more than Options.ChangeFeedBuffer, %d bytes, of changes in the range)", since, limit)
+	}
+	// Garbage collection drops a version only once the versions above it
+	// are past the window, so a since still inside it now read intact data.
+	if at, ok := db.versionTime(since); !ok || db.now()-at > db.window() {
+		db.stats.tooOld.Add(1)
+		return newError(codeTransactionTooOld, "Subscribe: since %d passed out of the MVCC window while the subscriber caught up", since)
+	}
+	// By version; the stable sort keeps each version's keys in order.
+	slices.SortStableFunc(vs, func(a, b mvcc.Version) int { return cmp.Compare(a.Ver, b.Ver) })
+	for len(vs) > 0 {
+		n := 1
+		for n < len(vs) && vs[n].Ver == vs[0].Ver {
+			n++
+		}
+		b := ChangeBatch{Version: vs[0].Ver, Changes: make([]Change, 0, n)}
+		need := 0
+		for _, v := range vs[:n] {
+			need += len(v.Key) + len(v.Value)
+		}
+		arena := make([]byte, 0, need)
+		for _, v := range vs[:n] {
+			k := len(arena)
+			arena = append(arena, v.Key...)
+			c := Change{Key: arena[k:len(arena):len(arena)], Deleted: v.Deleted}
+			if !v.Deleted {
+				k = len(arena)
+				arena = append(arena, v.Value...)
+				c.Value = arena[k:len(arena):len(arena)]
+			}
+			b.Changes = append(b.Changes, c)
+		}
+		clear(vs[:n]) // hold nothing once delivered
+		vs = vs[n:]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := db.checkOpen(); err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // changeFeed keeps the database's recent commits for subscribers: a queue
 // of references to each commit's mutations, in commit order, bounded by
 // bytes and by the MVCC window.
 //
-// Every commit is recorded, subscribers or not. That is what lets a
-// subscriber start from a read version taken earlier, before it
-// subscribed, without missing the commits in between. Recording costs a
-// commit a lock, an append of one small struct and a pass over its writes
-// to count their bytes: it copies nothing, since the mutations already
-// belong to the store and never change. What it costs is memory: keys and
-// values that later commits overwrite stay reachable until their commit
-// leaves the queue, at most limit bytes of them plus the newest commit.
+// Commits are recorded only while someone subscribes, so a database with
+// no subscriber pays one atomic load per commit. A subscriber starting from
+// an older version does not need the feed for the commits before it
+// subscribed: the store keeps every version of the MVCC window, and
+// catchUp replays them from there. Recording copies nothing, since the
+// mutations already belong to the store and never change; what it costs is
+// memory: keys and values that later commits overwrite stay reachable until
+// their commit leaves the queue, at most limit bytes of them plus the
+// newest commit.
 type changeFeed struct {
 	mu sync.Mutex
 	// ring holds the live entries, oldest first from ring[first&mask]: a
 	// circular buffer, so that recording never moves the others once it has
 	// grown to the working size.
-	ring    []feedEntry
-	first   uint64 // sequence number of the oldest live entry
-	n       int    // live entries
-	bytes   int    // their sizes
-	dropped int64  // newest version evicted: a since below it is too old
-	subs    []*subscriber
+	ring  []feedEntry
+	first uint64 // sequence number of the oldest live entry
+	n     int    // live entries
+	bytes int    // their sizes
+	subs  []*subscriber
+	// active counts subs, so that a commit with no subscriber skips the
+	// feed without its lock.
+	active atomic.Int32
 }
 
 // feedEntry is one commit's mutations, as the store applied them.
@@ -176,6 +255,9 @@ func (f *changeFeed) at(seq uint64) *feedEntry { return &f.ring[seq&uint64(len(f
 // horizon (their clears can no longer be expanded: see changesOf). Called
 // with commitMu held.
 func (f *changeFeed) record(version int64, clears []mvcc.KeyRange, writes []mvcc.Write, sorted, limit int, horizon int64) {
+	if f.active.Load() == 0 {
+		return
+	}
 	size := feedEntryOverhead
 	for _, c := range clears {
 		size += len(c.Begin) + len(c.End) + feedEntryOverhead
@@ -185,6 +267,9 @@ func (f *changeFeed) record(version int64, clears []mvcc.KeyRange, writes []mvcc
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.subs) == 0 {
+		return // the last one left meanwhile
+	}
 	if f.n == len(f.ring) {
 		f.resize(max(2*len(f.ring), 64))
 	}
@@ -226,7 +311,6 @@ func (f *changeFeed) evict() {
 		}
 	}
 	f.bytes -= e.size
-	f.dropped = e.version
 	*e = feedEntry{}
 	f.first++
 	f.n--
@@ -239,34 +323,30 @@ func (s *subscriber) signal() {
 	}
 }
 
-// subscribe places s after the last commit at or below s.since, if every
-// commit above it is still kept.
-func (f *changeFeed) subscribe(s *subscriber) error {
+// subscribe adds s, to be given every commit recorded from now on: those
+// above upto, the newest commit. Called with commitMu held, so that no
+// commit falls between upto and the first one recorded.
+func (f *changeFeed) subscribe(s *subscriber, upto int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if s.since < f.dropped {
-		return newError(codeTransactionTooOld, "Subscribe: since %d is older than the change feed keeps (commits from %d; Options.ChangeFeedBuffer)", s.since, f.dropped+1)
-	}
-	// The first live entry above since; versions increase along the ring.
-	lo, hi := 0, f.n
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if f.at(f.first+uint64(m)).version <= s.since {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	s.next = f.first + uint64(lo)
+	s.since = upto
+	s.next = f.first + uint64(f.n)
 	f.subs = append(f.subs, s)
-	return nil
+	f.active.Store(int32(len(f.subs)))
 }
 
+// unsubscribe removes s. The last subscriber to leave empties the feed, so
+// that it holds no memory while nobody listens.
 func (f *changeFeed) unsubscribe(s *subscriber) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if i := slices.Index(f.subs, s); i >= 0 {
 		f.subs = slices.Delete(f.subs, i, i+1)
+	}
+	f.active.Store(int32(len(f.subs)))
+	if len(f.subs) == 0 {
+		clear(f.ring)
+		f.ring, f.first, f.n, f.bytes = nil, f.first+uint64(f.n), 0, 0
 	}
 }
 
@@ -408,9 +488,8 @@ func (db *DB) changesOf(e *feedEntry, begin, end []byte) (ChangeBatch, error) {
 
 // publish hands a commit that the store applied and version published to
 // the watches and the change feed. tr is the committing transaction, whose
-// own watches become active here; nil for Restore. With no watches it
-// costs the watches one atomic load; the feed always records (see
-// changeFeed). Called with commitMu held.
+// own watches become active here; nil for Restore. With no watches and no
+// subscriber it costs one atomic load for each. Called with commitMu held.
 func (db *DB) publish(tr *Transaction, version int64, clears []mvcc.KeyRange, writes []mvcc.Write) {
 	sorted := len(writes)
 	if tr != nil && tr.writes != nil {

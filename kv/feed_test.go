@@ -330,123 +330,161 @@ func TestSubscribeRestore(t *testing.T) {
 // atomic ops on a range while a subscriber replays the feed onto a copy of
 // the range read at its since; at the end the copy equals the range.
 func TestSubscribeReplayStress(t *testing.T) {
-	noLeaks(t)
-	db := openDB(t, nil)
-	r := KeyRange{Begin: []byte("s/"), End: []byte("s0")}
-	key := func(i int) []byte { return []byte(fmt.Sprintf("s/%03d", i)) }
-	for i := range 50 {
-		put(t, db, string(key(i)), "init")
-	}
+	// The subscriber starts before the writers, while they run (so it first
+	// catches up from the store's versions, then follows the feed), or
+	// after they finish (all from the store).
+	for _, start := range []string{"first", "during", "after"} {
+		t.Run("start="+start, func(t *testing.T) {
+			noLeaks(t)
+			db := openDB(t, nil)
+			r := KeyRange{Begin: []byte("s/"), End: []byte("s0")}
+			key := func(i int) []byte { return []byte(fmt.Sprintf("s/%03d", i)) }
+			for i := range 50 {
+				put(t, db, string(key(i)), "init")
+			}
 
-	// The copy starts from a read at since, so nothing is missed between
-	// the read and the subscription.
-	replica := map[string]string{}
-	var since int64
-	require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
-		clear(replica)
-		rows, err := tr.GetRange(r, RangeOptions{})
-		for _, kv := range rows {
-			replica[string(kv.Key)] = string(kv.Value)
-		}
-		since, _ = tr.GetReadVersion()
-		return err
-	}))
-	var mu sync.Mutex
-	last := since
-	seen := make(chan struct{}, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- db.Subscribe(ctx, r, since, func(b ChangeBatch) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if b.Version <= last {
-				return fmt.Errorf("batch %d after %d", b.Version, last)
-			}
-			if !sort.SliceIsSorted(b.Changes, func(i, j int) bool { return bytes.Compare(b.Changes[i].Key, b.Changes[j].Key) < 0 }) {
-				return fmt.Errorf("batch %d not in key order", b.Version)
-			}
-			last = b.Version
-			for _, c := range b.Changes {
-				if bytes.Compare(c.Key, r.Begin) < 0 || bytes.Compare(c.Key, r.End) >= 0 {
-					return fmt.Errorf("key %q outside the range", c.Key)
+			// The copy starts from a read at since, so nothing is missed between
+			// the read and the subscription.
+			replica := map[string]string{}
+			var since int64
+			require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
+				clear(replica)
+				rows, err := tr.GetRange(r, RangeOptions{})
+				for _, kv := range rows {
+					replica[string(kv.Key)] = string(kv.Value)
 				}
-				if c.Deleted {
-					if _, ok := replica[string(c.Key)]; !ok {
-						return fmt.Errorf("batch %d deletes absent %q", b.Version, c.Key)
+				since, _ = tr.GetReadVersion()
+				return err
+			}))
+			var mu sync.Mutex
+			last := since
+			seen := make(chan struct{}, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			apply := func(b ChangeBatch) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if b.Version <= last {
+					return fmt.Errorf("batch %d after %d", b.Version, last)
+				}
+				if !sort.SliceIsSorted(b.Changes, func(i, j int) bool { return bytes.Compare(b.Changes[i].Key, b.Changes[j].Key) < 0 }) {
+					return fmt.Errorf("batch %d not in key order", b.Version)
+				}
+				last = b.Version
+				for _, c := range b.Changes {
+					if bytes.Compare(c.Key, r.Begin) < 0 || bytes.Compare(c.Key, r.End) >= 0 {
+						return fmt.Errorf("key %q outside the range", c.Key)
 					}
-					delete(replica, string(c.Key))
-				} else {
-					replica[string(c.Key)] = string(c.Value)
+					if c.Deleted {
+						if _, ok := replica[string(c.Key)]; !ok {
+							return fmt.Errorf("batch %d deletes absent %q", b.Version, c.Key)
+						}
+						delete(replica, string(c.Key))
+					} else {
+						replica[string(c.Key)] = string(c.Value)
+					}
 				}
+				select {
+				case seen <- struct{}{}:
+				default:
+				}
+				return nil
 			}
-			select {
-			case seen <- struct{}{}:
-			default:
+			subscribeOnce := sync.OnceFunc(func() {
+				go func() { done <- db.Subscribe(ctx, r, since, apply) }()
+			})
+			if start == "first" {
+				subscribeOnce()
 			}
-			return nil
-		})
-	}()
 
-	var g errgroup.Group
-	for w := range 4 {
-		g.Go(func() error {
-			rng := rand.New(rand.NewPCG(uint64(w), 1))
-			for range 300 {
-				err := db.Transact(func(tr *Transaction) error {
-					for range 1 + rng.IntN(3) {
-						k := key(rng.IntN(60))
-						switch rng.IntN(6) {
-						case 0, 1:
-							tr.Set(k, []byte(fmt.Sprint(rng.IntN(5))))
-						case 2:
-							tr.Clear(k)
-						case 3:
-							a, b := rng.IntN(60), rng.IntN(60)
-							tr.ClearRange(key(min(a, b)), key(max(a, b)))
-						case 4:
-							tr.AddInt64(k, int64(rng.IntN(3)))
-						default:
-							tr.Set([]byte("outside"), []byte("x"))
+			var g errgroup.Group
+			for w := range 4 {
+				g.Go(func() error {
+					rng := rand.New(rand.NewPCG(uint64(w), 1))
+					for i := range 300 {
+						if w == 0 && i == 100 && start == "during" {
+							subscribeOnce()
+						}
+						err := db.Transact(func(tr *Transaction) error {
+							for range 1 + rng.IntN(3) {
+								k := key(rng.IntN(60))
+								switch rng.IntN(6) {
+								case 0, 1:
+									tr.Set(k, []byte(fmt.Sprint(rng.IntN(5))))
+								case 2:
+									tr.Clear(k)
+								case 3:
+									a, b := rng.IntN(60), rng.IntN(60)
+									tr.ClearRange(key(min(a, b)), key(max(a, b)))
+								case 4:
+									tr.AddInt64(k, int64(rng.IntN(3)))
+								default:
+									tr.Set([]byte("outside"), []byte("x"))
+								}
+							}
+							return nil
+						})
+						if err != nil {
+							return err
 						}
 					}
 					return nil
 				})
-				if err != nil {
-					return err
+			}
+			require.NoError(t, g.Wait())
+			subscribeOnce() // "after": everything so far comes from the store's versions
+			end := commitVersion(t, db, func(tr *Transaction) { tr.Set([]byte("s/end"), []byte("!")) })
+			deadline := time.After(20 * time.Second)
+			for {
+				mu.Lock()
+				caught := last >= end
+				mu.Unlock()
+				if caught {
+					break
+				}
+				select {
+				case <-seen:
+				case err := <-done:
+					t.Fatalf("Subscribe ended: %v", err)
+				case <-deadline:
+					t.Fatal("the subscriber did not catch up")
 				}
 			}
-			return nil
+			cancel()
+			require.ErrorIs(t, <-done, context.Canceled)
+			final := map[string]string{}
+			require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
+				clear(final)
+				rows, err := tr.GetRange(r, RangeOptions{})
+				for _, kv := range rows {
+					final[string(kv.Key)] = string(kv.Value)
+				}
+				return err
+			}))
+			require.Equal(t, final, replica)
 		})
 	}
-	require.NoError(t, g.Wait())
-	end := commitVersion(t, db, func(tr *Transaction) { tr.Set([]byte("s/end"), []byte("!")) })
-	deadline := time.After(20 * time.Second)
-	for {
-		mu.Lock()
-		caught := last >= end
-		mu.Unlock()
-		if caught {
-			break
-		}
-		select {
-		case <-seen:
-		case err := <-done:
-			t.Fatalf("Subscribe ended: %v", err)
-		case <-deadline:
-			t.Fatal("the subscriber did not catch up")
-		}
+}
+
+// With nobody subscribed the feed records nothing, and the last subscriber
+// to leave empties it: it holds no keys or values of its own.
+func TestFeedIdleHoldsNothing(t *testing.T) {
+	db := openDB(t, nil)
+	feedLen := func() int {
+		db.feed.mu.Lock()
+		defer db.feed.mu.Unlock()
+		return db.feed.n
 	}
-	cancel()
-	require.ErrorIs(t, <-done, context.Canceled)
-	final := map[string]string{}
-	require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
-		clear(final)
-		rows, err := tr.GetRange(r, RangeOptions{})
-		for _, kv := range rows {
-			final[string(kv.Key)] = string(kv.Value)
-		}
-		return err
-	}))
-	require.Equal(t, final, replica)
+	for i := range 100 {
+		put(t, db, fmt.Sprintf("k%d", i), "v")
+	}
+	require.Zero(t, feedLen())
+	f := subscribe(t, db, KeyRange{Begin: []byte("k"), End: []byte("l")}, newestVersion(t, db))
+	v := commitVersion(t, db, func(tr *Transaction) { tr.Set([]byte("k1"), []byte("w")) })
+	require.Len(t, f.until(t, v), 1)
+	require.Equal(t, 1, feedLen())
+	require.ErrorIs(t, f.stop(), context.Canceled)
+	require.Zero(t, feedLen())
+	put(t, db, "k2", "w")
+	require.Zero(t, feedLen())
 }

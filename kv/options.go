@@ -75,12 +75,14 @@ type Options struct {
 	// 10,000, at most 1,000,000, as FoundationDB's.
 	MaxWatches int
 
-	// ChangeFeedBuffer is how many bytes of recent commits (keys, values
-	// and about 56 bytes a mutation) the database keeps for Subscribe;
-	// commits older than the MVCC window are dropped too. A subscriber
-	// that falls behind what is kept, or asks for a since older, ends with
-	// ErrTransactionTooOld. The newest commit is always kept, whatever its
-	// size. Default 16 MiB.
+	// ChangeFeedBuffer is how far, in bytes of changes (keys, values and
+	// about 56 bytes a mutation), a subscriber may be behind: the most
+	// that Subscribe replays from its since, and the most the database
+	// keeps of the commits a subscriber has not taken yet (commits older
+	// than the MVCC window are dropped too). A subscriber further behind
+	// ends with ErrTransactionTooOld. The newest commit is always kept,
+	// whatever its size. Nothing is kept while nobody subscribes. Default
+	// 16 MiB.
 	ChangeFeedBuffer int
 }
 
