@@ -67,7 +67,7 @@ func (w *writeBuffer) rollback(m bufferMark) {
 		u := &w.undo[i]
 		switch {
 		case u.added != nil:
-			w.remove(u.added)
+			w.idx.remove(u.added)
 		case u.changed != nil:
 			*u.changed = u.old
 		case u.cleared:
@@ -94,19 +94,6 @@ func cut[T any](s []T, n int) []T {
 	}
 	clear(s[n:])
 	return s[:n]
-}
-
-// remove takes e out of the buffer's index.
-func (w *writeBuffer) remove(e *wentry) {
-	if w.entries != nil {
-		w.entries.Delete(e)
-		return
-	}
-	if i := w.search(e.key); i < len(w.small) && w.small[i] == e {
-		copy(w.small[i:], w.small[i+1:])
-		w.small[len(w.small)-1] = nil
-		w.small = w.small[:len(w.small)-1]
-	}
 }
 
 // Savepoint returns a mark of the transaction's current state, for

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"sort"
 
-	"github.com/google/btree"
 	"github.com/plinthdb/plinth/internal/mutation"
 )
 
@@ -17,14 +16,10 @@ import (
 //
 // It is not safe for concurrent use; Transaction guards it with its mutex.
 type writeBuffer struct {
-	// Point writes, by key: a sorted slice while there are few (most
-	// transactions), a B-tree beyond smallMax.
-	small    []*wentry
-	entries  *btree.BTreeG[*wentry]
-	smallBuf [4]*wentry
-	chunk    []wentry // where new entries are carved from
-	cleared  []span   // sorted, disjoint, non-adjacent ranges cleared by ClearRange
-	vsKeys   []vsKey  // SetVersionstampedKey mutations, in call order
+	idx     entryIndex // point writes, by key
+	chunk   []wentry   // where new entries are carved from
+	cleared []span     // sorted, disjoint, non-adjacent ranges cleared by ClearRange
+	vsKeys  []vsKey    // SetVersionstampedKey mutations, in call order
 	// unreadable holds the ranges SetVersionstampedKey made unreadable:
 	// every key the stamped key might become, which no read may touch
 	// until the commit fixes it.
@@ -117,13 +112,6 @@ type vsKey struct {
 	at []byte
 }
 
-func wentryLess(a, b *wentry) bool { return bytes.Compare(a.key, b.key) < 0 }
-
-// smallMax is how many point writes the sorted slice holds before the
-// buffer moves them to a B-tree, whose insertions stay logarithmic. Tests
-// lower it to run the B-tree path.
-var smallMax = 32
-
 // The read-side methods accept a nil buffer: a transaction allocates its
 // buffer at its first write, which keeps read-only transactions small.
 
@@ -134,7 +122,7 @@ func (w *writeBuffer) empty() bool {
 }
 
 func (w *writeBuffer) hasEntries() bool {
-	return w != nil && (len(w.small) > 0 || w.entries != nil && w.entries.Len() > 0)
+	return w != nil && w.idx.len() > 0
 }
 
 // pristine reports whether reads need not consult the buffer for values:
@@ -143,19 +131,10 @@ func (w *writeBuffer) pristine() bool {
 	return w == nil || !w.hasEntries() && len(w.cleared) == 0
 }
 
-func (w *writeBuffer) count() int {
-	if w.entries != nil {
-		return w.entries.Len()
-	}
-	return len(w.small)
-}
+func (w *writeBuffer) count() int { return w.idx.len() }
 
 func (w *writeBuffer) reset() {
-	if w.entries != nil {
-		w.entries.Clear(true)
-	}
-	clear(w.small)
-	w.small = w.small[:0]
+	w.idx.reset()
 	w.chunk = nil // entries may still be referenced by a finished attempt's iterator
 	clear(w.vsKeys)
 	w.cleared = w.cleared[:0]
@@ -168,32 +147,11 @@ func (w *writeBuffer) reset() {
 	w.undo, w.logging = w.undo[:0], false
 }
 
-// search returns the index of the first small entry with key >= key.
-func (w *writeBuffer) search(key []byte) int {
-	lo, hi := 0, len(w.small)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(w.small[m].key, key) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
 func (w *writeBuffer) get(key []byte) *wentry {
 	if w == nil {
 		return nil
 	}
-	if w.entries != nil {
-		e, _ := w.entries.Get(&wentry{key: key})
-		return e
-	}
-	if i := w.search(key); i < len(w.small) && bytes.Equal(w.small[i].key, key) {
-		return w.small[i]
-	}
-	return nil
+	return w.idx.get(key)
 }
 
 // newEntry returns a pointer to a copy of e, carved from a chunk so that
@@ -212,62 +170,16 @@ func (w *writeBuffer) put(e *wentry) {
 	if w.logging {
 		w.undo = append(w.undo, undoRecord{added: e})
 	}
-	if w.entries == nil && len(w.small) < smallMax {
-		if w.small == nil {
-			w.small = w.smallBuf[:0]
-		}
-		i := w.search(e.key)
-		w.small = append(w.small, nil)
-		copy(w.small[i+1:], w.small[i:])
-		w.small[i] = e
-		return
-	}
-	if w.entries == nil {
-		w.entries = btree.NewG(16, wentryLess)
-	}
-	for _, x := range w.small {
-		w.entries.ReplaceOrInsert(x)
-	}
-	clear(w.small)
-	w.small = w.small[:0]
-	w.entries.ReplaceOrInsert(e)
+	w.idx.insert(e)
 }
 
 // ascend calls fn for the entries with lo <= key < hi (hi nil: no bound),
 // in key order, until fn returns false. fn must not modify the buffer.
-func (w *writeBuffer) ascend(lo, hi []byte, fn func(e *wentry) bool) {
-	if w.entries != nil {
-		if hi == nil {
-			w.entries.AscendGreaterOrEqual(&wentry{key: lo}, fn)
-		} else {
-			w.entries.AscendRange(&wentry{key: lo}, &wentry{key: hi}, fn)
-		}
-		return
-	}
-	for _, e := range w.small[w.search(lo):] {
-		if hi != nil && bytes.Compare(e.key, hi) >= 0 || !fn(e) {
-			return
-		}
-	}
-}
+func (w *writeBuffer) ascend(lo, hi []byte, fn func(e *wentry) bool) { w.idx.ascend(lo, hi, fn) }
 
 // descend calls fn for the entries with key <= hi, in descending order,
 // until fn returns false.
-func (w *writeBuffer) descend(hi []byte, fn func(e *wentry) bool) {
-	if w.entries != nil {
-		w.entries.DescendLessOrEqual(&wentry{key: hi}, fn)
-		return
-	}
-	i := w.search(hi)
-	if i < len(w.small) && bytes.Equal(w.small[i].key, hi) {
-		i++
-	}
-	for j := i - 1; j >= 0; j-- {
-		if !fn(w.small[j]) {
-			return
-		}
-	}
-}
+func (w *writeBuffer) descend(hi []byte, fn func(e *wentry) bool) { w.idx.descend(hi, fn) }
 
 func (w *writeBuffer) set(key, value []byte) {
 	if e := w.get(key); e != nil {
@@ -352,26 +264,9 @@ func (w *writeBuffer) clearRange(b, e []byte) {
 	}
 	clear(w.vsKeys[len(kept):])
 	w.vsKeys = kept
-	if w.entries != nil {
-		var doomed []*wentry
-		w.entries.AscendRange(&wentry{key: b}, &wentry{key: e}, func(x *wentry) bool {
-			doomed = append(doomed, x)
-			return true
-		})
-		for _, x := range doomed {
-			w.entries.Delete(x)
-		}
-		if rec != nil {
-			rec.removed = doomed
-		}
-	} else {
-		i, j := w.search(b), w.search(e)
-		if rec != nil {
-			rec.removed = append([]*wentry(nil), w.small[i:j]...)
-		}
-		n := copy(w.small[i:], w.small[j:])
-		clear(w.small[i+n:])
-		w.small = w.small[:i+n]
+	doomed := w.idx.removeRange(b, e)
+	if rec != nil {
+		rec.removed = doomed
 	}
 	// Find the cleared ranges that overlap or touch [b, e) and merge them.
 	i := sort.Search(len(w.cleared), func(i int) bool { return bytes.Compare(w.cleared[i].end, b) >= 0 })
