@@ -59,6 +59,10 @@ func (tr *Transaction) commitAndSettle() (*after, error) {
 	} else if tr.state != stateCancelled {
 		if errors.Is(err, ErrNotCommitted) {
 			tr.life.conflicts.Add(1)
+			var ce *ConflictError
+			if errors.As(err, &ce) {
+				tr.conflicted(ce)
+			}
 		}
 		tr.settleAttempt(err)
 	}

@@ -46,6 +46,7 @@ type DB struct {
 
 	watches watchIndex // outstanding watches (watch.go)
 	feed    changeFeed // recent commits for Subscribe (feed.go)
+	hot     hotKeys    // heat of conflicting keys (hot.go)
 	locks   lockTable  // hot-key locks of Transaction.Lock (lock.go)
 
 	// closing is closed when Close begins: the collector stops, and every

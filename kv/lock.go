@@ -83,27 +83,38 @@ type LockInfo struct {
 // first read, each reads after the previous holder committed and none of
 // them conflicts on the key.
 //
+// Transact's attempts also lock on their own the keys whose reads keep
+// conflicting (hot keys): the first Get of such a key takes its exclusive
+// lock, waiting briefly, so read-modify-writes of it run in turn. Those
+// locks appear in DB.Locks like the others and end with the attempt.
+//
 // Lock may be called from several goroutines, but only one call per
 // transaction may wait at a time: another that would have to wait fails
 // with ErrClientInvalidOperation.
 func (tr *Transaction) Lock(key []byte, mode LockMode, timeout time.Duration) error {
+	_, err := tr.lock(key, mode, timeout)
+	return err
+}
+
+// lock is Lock, also saying whether the request had to wait.
+func (tr *Transaction) lock(key []byte, mode LockMode, timeout time.Duration) (waited bool, _ error) {
 	if mode != LockExclusive && mode != LockShared {
-		return newError(codeInvalidOptionValue, "lock mode %d is neither LockExclusive nor LockShared", uint8(mode))
+		return false, newError(codeInvalidOptionValue, "lock mode %d is neither LockExclusive nor LockShared", uint8(mode))
 	}
 	if len(key) > MaxKeySize {
-		return newError(codeKeyTooLarge, "lock key of %d bytes is over the limit of %d", len(key), MaxKeySize)
+		return false, newError(codeKeyTooLarge, "lock key of %d bytes is over the limit of %d", len(key), MaxKeySize)
 	}
 	tr.mu.Lock()
 	if err := tr.check(); err != nil {
 		a := tr.takePending()
 		tr.mu.Unlock()
 		a.run()
-		return err
+		return false, err
 	}
 	ctx := tr.ctx
 	if ctx != nil && ctx.Err() != nil {
 		tr.mu.Unlock()
-		return lockAbandoned(key, ctx.Err())
+		return false, lockAbandoned(key, ctx.Err())
 	}
 	o := tr.locks
 	if o == nil {
@@ -119,7 +130,7 @@ func (tr *Transaction) Lock(key []byte, mode LockMode, timeout time.Duration) er
 			tr.armLockDeadline()
 		}
 		tr.mu.Unlock()
-		return err
+		return false, err
 	}
 	// The request is queued: wait without the transaction's lock, bounded
 	// by the lock's timeout and the transaction's deadline, whichever
@@ -185,7 +196,7 @@ wait:
 	a := tr.takePending()
 	tr.mu.Unlock()
 	a.run()
-	return err
+	return true, err
 }
 
 // lockAbandoned is the error of a Lock that the transaction's context

@@ -146,6 +146,12 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if err := checkKey(key, tr.maxReadKey()); err != nil {
 		return nil, err
 	}
+	if !snap && tr.autoLocks() {
+		tr.lockIfHot(key)
+		if err := tr.checkRead(); err != nil {
+			return nil, err
+		}
+	}
 	// Every read fixes the read version, even one answered from the
 	// transaction's own writes, so later reads are consistent with it.
 	tr.ensureReadVersion()

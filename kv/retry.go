@@ -6,17 +6,25 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"time"
 )
 
-// Backoff between retries, as FoundationDB's client knobs set it
-// (DEFAULT_BACKOFF, BACKOFF_GROWTH_RATE, FUTURE_VERSION_RETRY_DELAY in
-// fdbclient/ClientKnobs.cpp; Transaction::onError in
-// fdbclient/NativeAPI.actor.cpp): conflicts back off from 10 ms, doubling up
-// to the max retry delay, with full jitter; too-old and future-version errors
-// wait a flat 10 ms.
+// Backoff between retries. FoundationDB's client backs off from 10 ms after
+// a conflict, doubling up to the max retry delay, with full jitter
+// (DEFAULT_BACKOFF, BACKOFF_GROWTH_RATE in fdbclient/ClientKnobs.cpp;
+// Transaction::onError in fdbclient/NativeAPI.actor.cpp): a few network
+// round trips to the cluster. In process the commit that won is visible by
+// the time the loser learns of it, and a transaction takes microseconds, so
+// plinth scales the first backoff to a few commits, 20 us, and keeps the
+// doubling, the jitter and the cap. A wait shorter than yieldBelow yields
+// the processor rather than arming a timer, which would oversleep it many
+// times. Too-old and future-version errors wait a flat 10 ms, as
+// FoundationDB's FUTURE_VERSION_RETRY_DELAY: they wait for time to pass,
+// not for another transaction.
 const (
-	initialBackoff    = 10 * time.Millisecond
+	initialBackoff    = 20 * time.Microsecond
+	yieldBelow        = 20 * time.Microsecond
 	versionRetryDelay = 10 * time.Millisecond
 )
 
@@ -88,7 +96,9 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 			delay = max(left, 0)
 		}
 	}
-	if delay > 0 {
+	if delay > 0 && delay < yieldBelow {
+		runtime.Gosched()
+	} else if delay > 0 {
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -148,7 +158,7 @@ func (db *DB) Transact(fn func(tr *Transaction) error) error {
 // between attempts (before one, or during the backoff), the error also
 // matches the last attempt's error.
 func (db *DB) TransactContext(ctx context.Context, fn func(tr *Transaction) error) error {
-	return db.retry(ctx, fn == nil, func(tr *Transaction) (bool, error) {
+	return db.retry(ctx, fn == nil, true, func(tr *Transaction) (bool, error) {
 		err := runAttempt(tr, fn)
 		if committed, cerr := tr.commitOutcome(); committed {
 			// fn committed by itself. A commit that happened stands:
@@ -175,8 +185,9 @@ func (db *DB) TransactContext(ctx context.Context, fn func(tr *Transaction) erro
 // transaction until attempt reports it done (returning its error), or
 // OnError gives up, or ctx ends the loop between attempts. Every way out
 // leaves the transaction ended: committed, cancelled, or (a read-only
-// loop's) finished by finishRead.
-func (db *DB) retry(ctx context.Context, nilFn bool, attempt func(tr *Transaction) (done bool, err error)) error {
+// loop's) finished by finishRead. writes says the loop commits, so its
+// reads may lock hot keys (hot.go).
+func (db *DB) retry(ctx context.Context, nilFn, writes bool, attempt func(tr *Transaction) (done bool, err error)) error {
 	if err := checkLoopArgs(ctx, nilFn); err != nil {
 		return err
 	}
@@ -185,6 +196,7 @@ func (db *DB) retry(ctx context.Context, nilFn bool, attempt func(tr *Transactio
 	}
 	tr := db.newTransaction(false)
 	tr.ctx = ctx
+	tr.autoLock = writes
 	var last error // the previous attempt's error
 	for {
 		if cerr := ctx.Err(); cerr != nil {
@@ -302,7 +314,7 @@ func (db *DB) ReadTransact(fn func(tr ReadTransaction) error) error {
 // ctx is checked before every attempt, and a loop it ends returns an error
 // matching ctx.Err() (and the last attempt's error, if there was one).
 func (db *DB) ReadTransactContext(ctx context.Context, fn func(tr ReadTransaction) error) error {
-	return db.retry(ctx, fn == nil, func(tr *Transaction) (bool, error) {
+	return db.retry(ctx, fn == nil, false, func(tr *Transaction) (bool, error) {
 		if err := runAttempt(tr, func(tr *Transaction) error { return fn(tr) }); err != nil {
 			return false, err
 		}

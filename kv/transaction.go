@@ -46,6 +46,7 @@ type rareState struct {
 	watches   []*Watch   // made in this attempt, not yet active (watch.go)
 	saves     []saveMark // live savepoints, oldest first (savepoint.go)
 	spSeq     uint64
+	lostOn    []byte // the key whose conflict failed the last attempt (hot.go)
 }
 
 // rare returns the transaction's rareState, allocating it. Called with mu
@@ -75,6 +76,10 @@ type options struct {
 	readSystem  bool
 	writeSystem bool
 	noNextWCR   bool // SetNextWriteNoWriteConflictRange pending
+
+	// autoLock: run by Transact or TransactContext, whose loop ends every
+	// attempt, so its first read may lock a hot key (hot.go).
+	autoLock bool
 }
 
 // retryState spans attempts: OnError keeps it, Reset restarts it.

@@ -1,0 +1,275 @@
+package kv
+
+import (
+	"encoding/binary"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestHeatDecays(t *testing.T) {
+	var k hotKeys
+	key := []byte("k")
+	now := int64(1e12)
+	require.Zero(t, k.n.Load())
+	for range hotThreshold - 1 {
+		k.warm(key, now)
+	}
+	require.False(t, k.hot(key, now), "below the threshold")
+	k.warm(key, now)
+	require.True(t, k.hot(key, now))
+	require.True(t, k.hot(key, now+int64(hotHalfLife)-1), "not yet halved")
+	require.False(t, k.hot(key, now+int64(hotHalfLife)), "halved below the threshold")
+	require.Equal(t, int32(1), k.n.Load(), "still warm")
+	require.False(t, k.hot(key, now+int64(10*hotHalfLife)))
+	require.Zero(t, k.n.Load(), "cooled off and forgotten")
+
+	// Heat saturates, so a key contended for a long time cools in bounded
+	// time once contention stops.
+	for range 1000 {
+		k.warm(key, now)
+	}
+	require.False(t, k.hot(key, now+int64(5*hotHalfLife)))
+
+	// The table is bounded; cold entries make room.
+	for i := range hotMaxKeys + 10 {
+		k.warm(binary.BigEndian.AppendUint32(nil, uint32(i)), now)
+	}
+	require.Equal(t, int32(hotMaxKeys), k.n.Load())
+	k.warm([]byte("late"), now+int64(40*hotHalfLife))
+	require.Equal(t, int32(1), k.n.Load())
+}
+
+// A point read conflict heats its key; other conflicts do not.
+func TestConflictsHeatKeys(t *testing.T) {
+	db := openDB(t, nil)
+	for range hotThreshold {
+		db.NewTransaction().conflicted(&ConflictError{Begin: []byte("k"), End: []byte("k\x00")})
+		db.NewTransaction().conflicted(&ConflictError{Begin: []byte("a"), End: []byte("b")})
+	}
+	require.True(t, db.hot.hot([]byte("k"), db.now()))
+	require.Equal(t, int32(1), db.hot.n.Load())
+
+	// Through a real conflict.
+	db = openDB(t, nil)
+	a, b := db.NewTransaction(), db.NewTransaction()
+	_, err := a.Get([]byte("x"))
+	require.NoError(t, err)
+	b.Set([]byte("x"), []byte("1"))
+	require.NoError(t, b.Commit())
+	a.Set([]byte("x"), []byte("2"))
+	require.ErrorIs(t, a.Commit(), ErrNotCommitted)
+	require.Equal(t, int32(1), db.hot.n.Load())
+}
+
+// makeHot heats key past the threshold.
+func makeHot(db *DB, key []byte) {
+	for range hotThreshold {
+		db.hot.warm(key, db.now())
+	}
+}
+
+func lengthenHotLockWait(t *testing.T, d time.Duration) {
+	saved := hotLockWait
+	hotLockWait = d
+	t.Cleanup(func() { hotLockWait = saved })
+}
+
+// The point of it: a read-modify-write of a hot key waits for the one
+// running and then reads its result, instead of reading the old value and
+// conflicting.
+func TestHotKeyReadModifyWriteSerialised(t *testing.T) {
+	lengthenHotLockWait(t, time.Minute)
+	db := openDB(t, nil)
+	key := []byte("counter")
+	makeHot(db, key)
+	incr := func(tr *Transaction) error {
+		v, err := tr.Get(key)
+		if err != nil {
+			return err
+		}
+		var n uint64
+		if len(v) == 8 {
+			n = binary.LittleEndian.Uint64(v)
+		}
+		tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
+		return nil
+	}
+	holding, release := make(chan struct{}), make(chan struct{})
+	firstDone := make(chan error)
+	go func() {
+		firstDone <- db.Transact(func(tr *Transaction) error {
+			if err := incr(tr); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	require.Len(t, db.Locks(), 1, "the first read locked the hot key")
+	secondDone := make(chan error)
+	var attempts int
+	go func() {
+		secondDone <- db.Transact(func(tr *Transaction) error {
+			attempts++
+			return incr(tr)
+		})
+	}()
+	require.Eventually(t, func() bool {
+		l := db.Locks()
+		return len(l) == 1 && l[0].Waiting == 1
+	}, 10*time.Second, time.Millisecond, "the second waits for the lock")
+	close(release)
+	require.NoError(t, <-firstDone)
+	require.NoError(t, <-secondDone)
+	require.Equal(t, 1, attempts, "no conflict, no retry")
+	require.Empty(t, db.Locks())
+	var got uint64
+	require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
+		v, err := tr.Get(key)
+		got = binary.LittleEndian.Uint64(v)
+		return err
+	}))
+	require.Equal(t, uint64(2), got)
+}
+
+// Only a Transact attempt's first, validated read locks: not ReadTransact,
+// not a bare transaction, not a snapshot read, not a later read.
+func TestHotKeyLockedOnlyWhereItHelps(t *testing.T) {
+	db := openDB(t, nil)
+	key := []byte("hot")
+	makeHot(db, key)
+	require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
+		_, err := tr.Get(key)
+		require.Empty(t, db.Locks(), "ReadTransact")
+		return err
+	}))
+	tr := db.NewTransaction()
+	_, err := tr.Get(key)
+	require.NoError(t, err)
+	require.Empty(t, db.Locks(), "bare")
+	tr.Cancel()
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Snapshot().Get(key)
+		require.Empty(t, db.Locks(), "snapshot read")
+		return err
+	}))
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Get([]byte("other"))
+		require.NoError(t, err)
+		_, err = tr.Get(key)
+		require.Empty(t, db.Locks(), "not the first read")
+		return err
+	}))
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Get(key)
+		require.Len(t, db.Locks(), 1, "the first read")
+		return err
+	}))
+	require.Empty(t, db.Locks(), "released at the end of the attempt")
+}
+
+// An automatic lock is never an error: a holder that keeps it past
+// hotLockWait makes the reader go on without it (and, here, conflict and
+// retry), and every increment still counts exactly once.
+func TestHotKeyLockWaitRunsOut(t *testing.T) {
+	lengthenHotLockWait(t, time.Millisecond)
+	db := openDB(t, nil)
+	key := []byte("k")
+	makeHot(db, key)
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- db.Transact(func(tr *Transaction) error {
+			if _, err := tr.Get(key); err != nil {
+				return err
+			}
+			select {
+			case <-holding:
+			default:
+				close(holding)
+			}
+			<-release
+			tr.Set(key, []byte("first"))
+			return nil
+		})
+	}()
+	<-holding
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Get(key) // waits 1 ms, then reads without the lock
+		tr.Set(key, []byte("second"))
+		return err
+	}))
+	close(release)
+	require.NoError(t, <-done, "the first retries after the second's commit")
+	v, err := db.NewTransaction().Get(key)
+	require.NoError(t, err)
+	require.Equal(t, "first", string(v))
+}
+
+// Many goroutines on one key with hot-key locking: exactly one increment
+// per Transact, and, once the key is hot, few retries.
+func TestHotKeyCounterExact(t *testing.T) {
+	db := openDB(t, nil)
+	key := []byte("counter")
+	const workers, each = 8, 300
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				require.NoError(t, db.Transact(func(tr *Transaction) error {
+					v, err := tr.Get(key)
+					if err != nil {
+						return err
+					}
+					var n uint64
+					if len(v) == 8 {
+						n = binary.LittleEndian.Uint64(v)
+					}
+					tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
+					return nil
+				}))
+			}
+		}()
+	}
+	wg.Wait()
+	v, err := db.NewTransaction().Get(key)
+	require.NoError(t, err)
+	require.Equal(t, uint64(workers*each), binary.LittleEndian.Uint64(v))
+	require.Empty(t, db.Locks())
+}
+
+// The retry of an attempt that lost a conflict on a key locks that key at
+// its first read, hot or not, so it does not lose the same race again.
+func TestRetryLocksTheKeyItLostOn(t *testing.T) {
+	db := openDB(t, nil)
+	key := []byte("k")
+	attempts := 0
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		attempts++
+		if _, err := tr.Get(key); err != nil {
+			return err
+		}
+		switch attempts {
+		case 1:
+			require.Empty(t, db.Locks())
+			require.NoError(t, db.Transact(func(other *Transaction) error {
+				other.Set(key, []byte("other"))
+				return nil
+			}))
+		case 2:
+			require.Equal(t, []LockInfo{{Key: key, Mode: LockExclusive, Holders: []uint64{tr.ID()}}}, db.Locks())
+		}
+		tr.Set(key, []byte("mine"))
+		return nil
+	}))
+	require.Equal(t, 2, attempts)
+	require.False(t, db.hot.hot(key, db.now()), "one conflict does not make a key hot")
+	require.Empty(t, db.Locks())
+}
