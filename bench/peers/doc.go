@@ -1,8 +1,12 @@
 // Package peers runs plinth's workloads side by side with the embedded Go
-// stores a user would pick instead: badger (in-memory mode), go-memdb, buntdb
-// (":memory:"), bbolt (on a temporary file, with and without fsync), and two
-// floors that are not transactional stores at all, a map under a
-// sync.RWMutex and a google/btree under a sync.RWMutex.
+// stores a user would pick instead: badger (in-memory mode), pebble (on an
+// in-memory file system), go-memdb, buntdb (":memory:"), bbolt (on a
+// temporary file, with and without fsync), SQLite (modernc.org/sqlite, in
+// memory), and two floors that are not transactional stores at all, a map
+// under a sync.RWMutex and a google/btree under a sync.RWMutex. Two variants
+// show what handing out copies costs: plinth-copy scans with plinth's
+// default, copying range read where plinth uses NoCopy, and btree-copy
+// copies what the btree floor's Get and Scan read into caller-owned memory.
 //
 // It is a module of its own (github.com/plinthdb/plinth/bench/peers) so that
 // the peers' dependencies stay out of plinth's go.mod.

@@ -191,7 +191,9 @@ func BenchmarkCounter(b *testing.B) {
 // show up here). For a store that collects old versions in the background
 // (plinth, after its MVCC window) it also waits for that and reports
 // settled-B/key and the wait, settle-s. Heap is runtime HeapAlloc after two GCs, minus the heap
-// before the store was opened. Run it with -benchtime=1x.
+// before the store was opened. A store with a file reports its size
+// (file-B/key); one that allocates outside the Go heap reports what it holds
+// there at the end (offheap-B/key). Run it with -benchtime=1x.
 func BenchmarkMemory(b *testing.B) {
 	n := cfg.memKeys
 	for _, name := range cfg.stores {
@@ -256,6 +258,15 @@ func measureMemory(b *testing.B, name string, n, rounds int) (loaded, rewritten 
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(size)/float64(n), "file-B/key")
+	}
+	if o, ok := s.(OffHeaper); ok {
+		size, err := o.OffHeap()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if size > 0 {
+			b.ReportMetric(float64(size)/float64(n), "offheap-B/key")
+		}
 	}
 	runtime.KeepAlive(s)
 	b.ReportMetric(float64(loadTime.Nanoseconds())/float64(n), "load-ns/key")

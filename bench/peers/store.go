@@ -62,6 +62,16 @@ type FileSizer interface {
 	FileSize() (int64, error)
 }
 
+// OffHeaper is a Store that keeps some of its data in memory it allocates
+// outside the Go heap, which the Memory benchmark's heap figures miss, such
+// as SQLite's pages (modernc.org/sqlite allocates them itself) and pebble's
+// memtables and block cache with cgo.
+type OffHeaper interface {
+	// OffHeap returns the bytes the store holds outside the Go heap, as
+	// far as it can tell (0 when it holds none).
+	OffHeap() (int64, error)
+}
+
 // Settler is a Store that reclaims old versions in the background. Settle
 // waits until only the live version of each key is left (or gives up) and
 // returns an error if that does not happen in reasonable time.

@@ -12,11 +12,15 @@ import (
 func init() {
 	register(Info{
 		Name:  "btree",
-		Note:  "floor, not a store: google/btree `BTreeG` (degree 32) of items holding the 16-byte key inline (compared as two big-endian uint64s) and the value, under a `sync.RWMutex`; a transaction is one lock hold; writes copy the value.",
+		Note:  "floor, not a store: google/btree `BTreeG` (degree 32) of items holding the 16-byte key inline (compared as two big-endian uint64s) and the value, under a `sync.RWMutex`; a transaction is one lock hold; writes copy the value; reads hand out nothing, so they copy nothing.",
 		order: 70,
-		open: func(string) (Store, error) {
-			return &btreeStore{t: btree.NewG(32, lessItem16)}, nil
-		},
+		open:  func(string) (Store, error) { return newBtree(false), nil },
+	})
+	register(Info{
+		Name:  "btree-copy",
+		Note:  "the btree floor, copying out what a caller would get, as a store that hands out memory the caller owns must: `Get` copies the value, and `Scan` copies every key and value it visits into an arena allocated for the call and returns them as rows. Same type and code as btree otherwise, so the column shows what those copies cost. `bench/run.sh` runs only its read workloads (Get, Scan100, YCSB C and E) and no Memory benchmark: the rest is identical to btree's.",
+		order: 75,
+		open:  func(string) (Store, error) { return newBtree(true), nil },
 	})
 }
 
@@ -41,9 +45,16 @@ func pivot16(key []byte) (item16, error) {
 	return item16{hi: binary.BigEndian.Uint64(key), lo: binary.BigEndian.Uint64(key[8:])}, nil
 }
 
+// btreeStore is the btree and btree-copy floors: with copyOut, Get and Scan
+// copy what they read into memory the caller owns.
 type btreeStore struct {
-	mu sync.RWMutex
-	t  *btree.BTreeG[item16]
+	mu      sync.RWMutex
+	t       *btree.BTreeG[item16]
+	copyOut bool
+}
+
+func newBtree(copyOut bool) *btreeStore {
+	return &btreeStore{t: btree.NewG(32, lessItem16), copyOut: copyOut}
 }
 
 func (s *btreeStore) Load(pairs []KV) error {
@@ -67,6 +78,9 @@ func (s *btreeStore) Get(key []byte) (int, error) {
 	}
 	s.mu.RLock()
 	it, ok := s.t.Get(p)
+	if ok && s.copyOut {
+		it.v = slices.Clone(it.v)
+	}
 	s.mu.RUnlock()
 	if !ok {
 		return -1, nil
@@ -90,6 +104,9 @@ func (s *btreeStore) Scan(start []byte, n int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if s.copyOut {
+		return len(s.scanCopy(p, n)), nil
+	}
 	seen := 0
 	s.mu.RLock()
 	s.t.AscendGreaterOrEqual(p, func(item16) bool {
@@ -98,6 +115,31 @@ func (s *btreeStore) Scan(start []byte, n int) (int, error) {
 	})
 	s.mu.RUnlock()
 	return seen, nil
+}
+
+// scanCopy returns up to n rows from p on, their keys and values copied
+// into one arena allocated for the call, as plinth's copying range read
+// hands them out.
+func (s *btreeStore) scanCopy(p item16, n int) []KV {
+	rows := make([]KV, 0, n)
+	arena := make([]byte, 0, n*(KeyLen+ValueLen))
+	s.mu.RLock()
+	s.t.AscendGreaterOrEqual(p, func(it item16) bool {
+		if cap(arena)-len(arena) < KeyLen+len(it.v) {
+			arena = make([]byte, 0, max(cap(arena), KeyLen+len(it.v)))
+		}
+		off := len(arena)
+		arena = binary.BigEndian.AppendUint64(arena, it.hi)
+		arena = binary.BigEndian.AppendUint64(arena, it.lo)
+		arena = append(arena, it.v...)
+		rows = append(rows, KV{
+			Key:   arena[off : off+KeyLen : off+KeyLen],
+			Value: arena[off+KeyLen : len(arena) : len(arena)],
+		})
+		return len(rows) < n
+	})
+	s.mu.RUnlock()
+	return rows
 }
 
 func (s *btreeStore) Set(key, value []byte) error {

@@ -12,24 +12,39 @@ import (
 func init() {
 	register(Info{
 		Name:    "plinth",
-		Note:    "this repository, `kv.Open(nil)` (defaults); reads in `ReadTransact`, writes in `Transact` (optimistic, conflict-checked, retried by `Transact`); scans with `GetRange(KeyRange, RangeOptions{Limit: n})`, which copies keys and values; the counter with read-modify-write and with `Atomic(kv.Add, ...)`.",
+		Note:    "this repository, `kv.Open(nil)` (defaults); reads in `ReadTransact`, writes in `Transact` (optimistic, conflict-checked, retried by `Transact`); scans with `GetRange(KeyRange, RangeOptions{Limit: n, NoCopy: true})`, whose rows alias plinth's memory instead of being copied (the caller must not modify them; they stay valid as long as it keeps them), as buntdb's and go-memdb's scans hand out theirs; `Get` returns a copy of the value; the counter with read-modify-write and with `Atomic(kv.Add, ...)`.",
 		order:   0,
 		Adder:   true,
 		Retries: true,
-		open: func(string) (Store, error) {
-			db, err := kv.Open(nil)
-			if err != nil {
-				return nil, err
-			}
-			return &plinthStore{db: db}, nil
-		},
+		open:    func(string) (Store, error) { return openPlinth(false) },
 	})
+	register(Info{
+		Name:    "plinth-copy",
+		Note:    "plinth with the default, copying range read: `GetRange(KeyRange, RangeOptions{Limit: n})` copies every key and value into memory the caller owns; otherwise the same store and code as plinth, so the column shows what the copies cost. `bench/run.sh` runs only its read workloads (Get, Scan100, YCSB C and E) and no Memory benchmark: the rest is identical to plinth's.",
+		order:   5,
+		Adder:   true,
+		Retries: true,
+		open:    func(string) (Store, error) { return openPlinth(true) },
+	})
+}
+
+func openPlinth(copyRows bool) (Store, error) {
+	db, err := kv.Open(nil)
+	if err != nil {
+		return nil, err
+	}
+	return &plinthStore{db: db, copyRows: copyRows}, nil
 }
 
 // scanEnd bounds scans: the first system key, above every data key.
 var scanEnd = []byte{0xff}
 
-type plinthStore struct{ db *kv.DB }
+// plinthStore is the plinth and plinth-copy stores: copyRows makes Scan use
+// the default range read, which copies, instead of NoCopy.
+type plinthStore struct {
+	db       *kv.DB
+	copyRows bool
+}
 
 func (s *plinthStore) Load(pairs []KV) error {
 	return s.db.Transact(func(tr *kv.Transaction) error {
@@ -65,7 +80,7 @@ func (s *plinthStore) Value(key []byte) ([]byte, error) {
 func (s *plinthStore) Scan(start []byte, n int) (int, error) {
 	seen := 0
 	err := s.db.ReadTransact(func(tr kv.ReadTransaction) error {
-		rows, err := tr.GetRange(kv.KeyRange{Begin: start, End: scanEnd}, kv.RangeOptions{Limit: n})
+		rows, err := tr.GetRange(kv.KeyRange{Begin: start, End: scanEnd}, kv.RangeOptions{Limit: n, NoCopy: !s.copyRows})
 		seen = len(rows)
 		return err
 	})

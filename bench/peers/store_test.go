@@ -58,7 +58,7 @@ func TestStores(t *testing.T) {
 			if _, err := s.ReadModifyWrite(Key(3), short); err != nil {
 				t.Fatal(err)
 			}
-			const g, each = 4, 50
+			const g, each = 8, 25
 			var wg sync.WaitGroup
 			for range g {
 				wg.Add(1)
@@ -86,6 +86,11 @@ func TestStores(t *testing.T) {
 			if got := counterValue(t, s); got != uint64(want) {
 				t.Fatalf("counter = %d, want %d", got, want)
 			}
+			if o, ok := s.(OffHeaper); ok {
+				if size, err := o.OffHeap(); err != nil || size < 0 {
+					t.Fatalf("OffHeap() = %d, %v", size, err)
+				}
+			}
 		})
 	}
 }
@@ -101,4 +106,37 @@ func counterValue(t *testing.T, s Store) uint64 {
 		t.Fatalf("counter value has %d bytes", len(v))
 	}
 	return binary.LittleEndian.Uint64(v)
+}
+
+// TestBtreeCopyScan checks that btree-copy's Scan hands out the rows the
+// btree floor holds, in order, and that they are copies.
+func TestBtreeCopyScan(t *testing.T) {
+	s := newBtree(true)
+	if err := load(s, 300, 0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pivot16(Key(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := s.scanCopy(p, 150)
+	if len(rows) != 150 {
+		t.Fatalf("scanCopy returned %d rows, want 150", len(rows))
+	}
+	for j, r := range rows {
+		want, err := s.Value(Key(100 + j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(r.Key) != string(Key(100+j)) || string(r.Value) != string(want) {
+			t.Fatalf("row %d = %q, %x; want %q, %x", j, r.Key, r.Value, Key(100+j), want)
+		}
+		r.Value[0] ^= 0xff
+		if again, _ := s.Value(Key(100 + j)); string(again) != string(want) {
+			t.Fatalf("row %d aliases the tree's value", j)
+		}
+	}
+	if rows := s.scanCopy(p, 1000); len(rows) != 200 {
+		t.Fatalf("scanCopy past the end returned %d rows, want 200", len(rows))
+	}
 }

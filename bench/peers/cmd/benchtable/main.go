@@ -347,9 +347,10 @@ func write(w io.Writer, res *results) {
 		rounds := res.config["plinth-bench-mem-rounds"]
 		fmt.Fprintf(w, "Go heap bytes per live key (HeapAlloc after GC, minus the heap before the store was opened): after loading the keys, and right after %s rounds that overwrite every key (old versions still held show up there). "+
 			"plinth keeps old versions for its MVCC window (5 s) and then collects them in the background: *settled* is its heap once that is done, reached *settle* seconds after the last round. "+
-			"bbolt keeps its data in a memory-mapped file, outside the Go heap; its file size per key is given instead.\n", orQ(rounds))
+			"bbolt keeps its data in a memory-mapped file, outside the Go heap; its file size per key is given instead. "+
+			"Some stores allocate memory outside the Go heap themselves: SQLite (modernc.org/sqlite) its pages, pebble (built with cgo) its memtables and block cache; *off heap* is what they report of it after the overwrites (see the notes below), on top of their heap.\n", orQ(rounds))
 		fmt.Fprintln(w)
-		header(w, "store", []string{"keys", "after load (B/key)", "after overwrites (B/key)", "settled (B/key)", "settle (s)", "file (B/key)", "load (ns/key)"})
+		header(w, "store", []string{"keys", "after load (B/key)", "after overwrites (B/key)", "settled (B/key)", "settle (s)", "file (B/key)", "off heap (B/key)", "load (ns/key)"})
 		for _, row := range memory {
 			keys := strings.TrimPrefix(row, "Memory/keys=")
 			for _, s := range res.stores {
@@ -357,7 +358,7 @@ func write(w io.Writer, res *results) {
 					continue
 				}
 				cells := []string{s, keys}
-				for _, unit := range []string{"loaded-B/key", "rewritten-B/key", "settled-B/key", "settle-s", "file-B/key", "load-ns/key"} {
+				for _, unit := range []string{"loaded-B/key", "rewritten-B/key", "settled-B/key", "settle-s", "file-B/key", "offheap-B/key", "load-ns/key"} {
 					if v, ok := res.median(row, s, unit); ok {
 						cells = append(cells, num(v))
 					} else {
@@ -498,7 +499,7 @@ func writeSummary(w io.Writer, res *results) {
 			continue
 		}
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Go heap per live key with %s keys (B/key): after loading, right after %s rounds overwriting every key, and for plinth once its MVCC window has passed and old versions are collected (bbolt's data is in its mapped file, not the heap).\n\n",
+		fmt.Fprintf(w, "Go heap per live key with %s keys (B/key): after loading, right after %s rounds overwriting every key, and for plinth once its MVCC window has passed and old versions are collected (bbolt's data is in its mapped file, not the heap; SQLite's pages, and pebble's memtables and block cache with cgo, are off the heap).\n\n",
 			strings.TrimPrefix(row, "Memory/keys="), orQ(res.config["plinth-bench-mem-rounds"]))
 		header(w, "heap", res.stores)
 		for _, m := range []struct{ label, unit string }{
@@ -506,6 +507,7 @@ func writeSummary(w io.Writer, res *results) {
 			{"after overwrites", "rewritten-B/key"},
 			{"settled", "settled-B/key"},
 			{"bbolt file", "file-B/key"},
+			{"off heap", "offheap-B/key"},
 		} {
 			if !res.has(row, m.unit) {
 				continue
