@@ -270,32 +270,17 @@ func BenchmarkGet(b *testing.B) {
 }
 
 // BenchmarkScan100: 100 consecutive keys from a uniformly random start, in a
-// read transaction (GetRange with Limit 100, which copies every key and value)
-// for plinth; one locked AscendGreaterOrEqual for the btree floor.
+// read transaction (GetRange with Limit 100, which copies every key and value,
+// and the same with NoCopy) for plinth; one locked AscendGreaterOrEqual for
+// the btree floor.
 func BenchmarkScan100(b *testing.B) {
-	b.Run("store=plinth", func(b *testing.B) {
-		forSizes(b, func(b *testing.B, n int) {
-			db := loadPlinth(b, n)
-			r, k := newRand(), make([]byte, keyLen)
-			end := []byte{0xff}
-			var rows []kv.KeyValue
-			scan := func(tr kv.ReadTransaction) error {
-				var err error
-				rows, err = tr.GetRange(kv.KeyRange{Begin: k, End: end}, kv.RangeOptions{Limit: 100})
-				return err
-			}
-			b.ResetTimer()
-			for range b.N {
-				putKey(k, r.IntN(n-100))
-				if err := db.ReadTransact(scan); err != nil {
-					b.Fatal(err)
-				}
-				if len(rows) != 100 {
-					b.Fatalf("scan returned %d rows", len(rows))
-				}
-			}
-		})
-	})
+	for _, noCopy := range []bool{false, true} {
+		name := "store=plinth"
+		if noCopy {
+			name = "store=plinth-nocopy"
+		}
+		b.Run(name, func(b *testing.B) { benchScan100(b, noCopy) })
+	}
 	b.Run("store=btree", func(b *testing.B) {
 		forSizes(b, func(b *testing.B, n int) {
 			f := loadBtree(n)
@@ -316,6 +301,31 @@ func BenchmarkScan100(b *testing.B) {
 				}
 			}
 		})
+	})
+}
+
+// benchScan100 is Scan100 for plinth, with or without copies of the rows.
+func benchScan100(b *testing.B, noCopy bool) {
+	forSizes(b, func(b *testing.B, n int) {
+		db := loadPlinth(b, n)
+		r, k := newRand(), make([]byte, keyLen)
+		end := []byte{0xff}
+		var rows []kv.KeyValue
+		scan := func(tr kv.ReadTransaction) error {
+			var err error
+			rows, err = tr.GetRange(kv.KeyRange{Begin: k, End: end}, kv.RangeOptions{Limit: 100, NoCopy: noCopy})
+			return err
+		}
+		b.ResetTimer()
+		for range b.N {
+			putKey(k, r.IntN(n-100))
+			if err := db.ReadTransact(scan); err != nil {
+				b.Fatal(err)
+			}
+			if len(rows) != 100 {
+				b.Fatalf("scan returned %d rows", len(rows))
+			}
+		}
 	})
 }
 

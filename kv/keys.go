@@ -92,4 +92,10 @@ func outsideRange(key, max []byte) error {
 	return newError(codeKeyOutsideLegalRange, "key %q is outside the legal range (keys from \\xff need system key access)", printable(key))
 }
 
-func clone(b []byte) []byte { return append([]byte{}, b...) }
+func clone(b []byte) []byte {
+	// make and copy, not append: append rounds the capacity up to a size
+	// class and costs more.
+	c := make([]byte, len(b))
+	copy(c, b)
+	return c
+}
