@@ -11,7 +11,7 @@ type version struct {
 
 // segLen is the length of a chain's full segments. A segment is the most a
 // chain ever copies or clears at once, so it bounds the work of one append
-// or one trim whatever the chain's length; 256 versions are 10 KB.
+// or one trim whatever the chain's length.
 const segLen = 256
 
 // chain holds a key's versions older than the item's inline newest one,
@@ -19,91 +19,150 @@ const segLen = 256
 // search: a key overwritten a million times inside the window costs a
 // reader about 20 comparisons, not a million pointer hops.
 //
-// The newest older versions are in tail, which grows by copying up to
-// segLen entries; a full tail moves to segs, which holds the older ones in
-// segments of at most segLen (the oldest may be shorter after a trim). A
-// chain is modified only under the store's write lock and read only under
-// its read lock; nobody keeps a pointer into it across a lock release.
+// The versions live in segments that hold no pointers: each version is a
+// version number and an offset into its segment's value bytes, where the
+// values are copied back to back. The garbage collector then skips a
+// chain's memory instead of tracing one value per version, which for a
+// hot key rewritten inside the window is most of the heap it would scan;
+// and a version costs 16 bytes plus its value. The newest older versions
+// are in tail, which grows by appending; a full tail moves to segs, the
+// older ones, in segments of at most segLen (the oldest may be shorter
+// after a trim). A chain is modified only under the store's write lock and
+// read only under its read lock; nobody keeps a pointer into it across a
+// lock release. The value slices it hands out stay valid after that: a
+// segment's bytes are never overwritten, only appended to or dropped.
 type chain struct {
-	tail []version
-	segs [][]version
-	n    int        // versions in tail and segs
-	one  [1]version // tail's first backing array: a key overwritten once in the window costs one allocation
+	tail segment
+	segs []segment
+	n    int // versions in tail and segs
 }
 
-func newChain() *chain {
-	c := &chain{}
-	c.tail = c.one[:0]
-	return c
+// segment is a run of versions, ascending.
+type segment struct {
+	vs   []slot
+	data []byte // the values of vs, back to back
 }
 
-// push appends v, which is newer than every version in c.
-func (c *chain) push(v version) {
-	if len(c.tail) == cap(c.tail) {
-		if len(c.tail) >= segLen {
-			c.segs = append(c.segs, c.tail)
-			c.tail = make([]version, 0, segLen)
-		} else {
-			// Grow by half: the versions of a key overwritten a few
-			// times fill their array, which doubling would not.
-			grown := make([]version, len(c.tail), min(len(c.tail)+len(c.tail)/2+2, segLen))
-			copy(grown, c.tail)
-			c.tail = grown
-		}
+// slot is one version of a segment: its value is data[off:off+n], or it is
+// a deletion when n is deletedLen.
+type slot struct {
+	ver int64
+	off uint32
+	n   uint32
+}
+
+const deletedLen = ^uint32(0)
+
+func (s *segment) value(i int) ([]byte, bool) {
+	sl := s.vs[i]
+	if sl.n == deletedLen {
+		return nil, false
 	}
-	c.tail = append(c.tail, v)
-	c.n++
+	end := sl.off + sl.n
+	return s.data[sl.off:end:end], true
+}
+
+func (s *segment) version(i int) version {
+	v, ok := s.value(i)
+	return version{ver: s.vs[i].ver, value: v, deleted: !ok}
 }
 
 // newest returns the index in s of its newest version <= v, or -1.
-func newest(s []version, v int64) int {
-	return sort.Search(len(s), func(i int) bool { return s[i].ver > v }) - 1
+func (s *segment) newest(v int64) int {
+	return sort.Search(len(s.vs), func(i int) bool { return s.vs[i].ver > v }) - 1
+}
+
+func newChain() *chain { return &chain{} }
+
+// push appends v, which is newer than every version in c. Its value is
+// copied into the tail's bytes.
+func (c *chain) push(v version) {
+	if len(c.tail.vs) == segLen {
+		c.segs = append(c.segs, c.tail)
+		c.tail = segment{}
+	}
+	sl := slot{ver: v.ver, off: uint32(len(c.tail.data)), n: deletedLen}
+	if !v.deleted {
+		sl.n = uint32(len(v.value))
+		if c.tail.data == nil && len(v.value) == 0 {
+			c.tail.data = []byte{} // an empty value, not a deletion
+		}
+		c.tail.data = append(c.tail.data, v.value...)
+	}
+	c.tail.vs = append(c.tail.vs, sl)
+	c.n++
 }
 
 // at returns the value visible at version v among c's versions.
 func (c *chain) at(v int64) (value []byte, ok bool) {
-	s := c.tail
-	if len(s) == 0 || s[0].ver > v {
-		j := sort.Search(len(c.segs), func(j int) bool { return c.segs[j][0].ver > v }) - 1
+	s := &c.tail
+	if len(s.vs) == 0 || s.vs[0].ver > v {
+		j := sort.Search(len(c.segs), func(j int) bool { return c.segs[j].vs[0].ver > v }) - 1
 		if j < 0 {
 			return nil, false // older than every version kept
 		}
-		s = c.segs[j]
+		s = &c.segs[j]
 	}
-	i := newest(s, v)
-	if i < 0 || s[i].deleted {
+	i := s.newest(v)
+	if i < 0 {
 		return nil, false
 	}
-	return s[i].value, true
+	return s.value(i)
+}
+
+// each calls fn with c's versions newer than after, oldest first, until fn
+// returns false; it reports whether fn never did.
+func (c *chain) each(after int64, fn func(version) bool) bool {
+	for si := range c.segs {
+		s := &c.segs[si]
+		if s.vs[len(s.vs)-1].ver <= after {
+			continue
+		}
+		for i := s.newest(after) + 1; i < len(s.vs); i++ {
+			if !fn(s.version(i)) {
+				return false
+			}
+		}
+	}
+	for i := c.tail.newest(after) + 1; i < len(c.tail.vs); i++ {
+		if !fn(c.tail.version(i)) {
+			return false
+		}
+	}
+	return true
 }
 
 // cut drops the versions older than the newest one <= h, and that one too
 // if it is a deletion (nothing older remains for it to hide), and returns
-// how many went. It clears at most one segment or the tail, and the headers
-// of the segments it drops.
+// how many went. Its work is one binary search over the segments and one
+// within a segment; dropping whole segments frees their memory, and a
+// segment cut in the middle keeps its bytes until it goes whole.
 func (c *chain) cut(h int64) (dropped int) {
-	if len(c.tail) > 0 && c.tail[0].ver <= h {
+	if len(c.tail.vs) > 0 && c.tail.vs[0].ver <= h {
 		for _, s := range c.segs {
-			dropped += len(s)
+			dropped += len(s.vs)
 		}
 		c.segs = nil
-		i := c.drop(c.tail, h)
+		i := c.tail.drop(h)
 		dropped += i
-		c.tail = c.tail[i:]
+		c.tail.vs = c.tail.vs[i:]
+		if len(c.tail.vs) == 0 {
+			c.tail = segment{}
+		}
 	} else {
-		j := sort.Search(len(c.segs), func(j int) bool { return c.segs[j][0].ver > h }) - 1
+		j := sort.Search(len(c.segs), func(j int) bool { return c.segs[j].vs[0].ver > h }) - 1
 		if j < 0 {
 			return 0
 		}
 		for _, s := range c.segs[:j] {
-			dropped += len(s)
+			dropped += len(s.vs)
 		}
 		clear(c.segs[:j])
 		c.segs = c.segs[j:]
-		i := c.drop(c.segs[0], h)
+		i := c.segs[0].drop(h)
 		dropped += i
-		if c.segs[0] = c.segs[0][i:]; len(c.segs[0]) == 0 {
-			c.segs[0] = nil
+		if c.segs[0].vs = c.segs[0].vs[i:]; len(c.segs[0].vs) == 0 {
+			c.segs[0] = segment{}
 			c.segs = c.segs[1:]
 		}
 		if len(c.segs) == 0 {
@@ -114,13 +173,12 @@ func (c *chain) cut(h int64) (dropped int) {
 	return dropped
 }
 
-// drop clears the versions of s that cut drops and returns their count;
-// s's newest version <= h exists.
-func (c *chain) drop(s []version, h int64) int {
-	i := newest(s, h)
-	if s[i].deleted {
+// drop returns how many of s's first versions cut drops; s's newest version
+// <= h exists.
+func (s *segment) drop(h int64) int {
+	i := s.newest(h)
+	if s.vs[i].n == deletedLen {
 		i++
 	}
-	clear(s[:i])
 	return i
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"sync"
 	"testing"
 
@@ -23,26 +24,31 @@ func TestChainMatchesSlice(t *testing.T) {
 		for range r.IntN(3 * segLen) {
 			ver += 1 + r.Int64N(3)
 			v := version{ver: ver, value: []byte(fmt.Sprint(ver)), deleted: r.IntN(5) == 0}
+			if r.IntN(7) == 0 {
+				v.value = []byte{} // an empty value is not a deletion
+			}
 			c.push(v)
 			want = append(want, v)
 		}
 		require.Equal(t, len(want), c.n)
 		for range 200 {
 			v := r.Int64N(ver + 2)
-			i := newest(want, v)
+			i := newestOf(want, v)
 			got, ok := c.at(v)
 			if i < 0 || want[i].deleted {
 				require.False(t, ok, "at %d", v)
 				continue
 			}
 			require.True(t, ok, "at %d", v)
+			require.NotNil(t, got, "at %d", v)
 			require.Equal(t, string(want[i].value), string(got))
+			require.Equal(t, len(got), cap(got), "a value is capped at its length")
 		}
 		if len(want) == 0 {
 			continue
 		}
 		h := want[0].ver + r.Int64N(ver-want[0].ver+1)
-		i := newest(want, h)
+		i := newestOf(want, h)
 		if i >= 0 && want[i].deleted {
 			i++
 		}
@@ -437,4 +443,9 @@ func TestScanBoundedMatchesScan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// newestOf returns the index in s of its newest version <= v, or -1.
+func newestOf(s []version, v int64) int {
+	return sort.Search(len(s), func(i int) bool { return s[i].ver > v }) - 1
 }

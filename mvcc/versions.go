@@ -95,22 +95,8 @@ func (it *item) versions(dst []Version, after, upto int64, max int) (_ []Version
 		dst = append(dst, Version{Key: it.key, Value: v.value, Ver: v.ver, Deleted: v.deleted})
 		return true
 	}
-	if c := it.old; c != nil {
-		for _, seg := range c.segs {
-			if len(seg) == 0 || seg[len(seg)-1].ver <= after {
-				continue
-			}
-			for _, v := range seg[newest(seg, after)+1:] {
-				if !add(v) {
-					return dst, true
-				}
-			}
-		}
-		for _, v := range c.tail[newest(c.tail, after)+1:] {
-			if !add(v) {
-				return dst, true
-			}
-		}
+	if it.old != nil && !it.old.each(after, add) {
+		return dst, true
 	}
 	if !add(it.newest()) {
 		return dst, true
