@@ -24,14 +24,16 @@
 //   - Apply and Collect are never concurrent (the caller serialises them),
 //     so between the steps of one, only readers run.
 //
-// The key and value slices a read hands out are those Apply was given, never
-// written to by the store, so a caller that promises not to modify them may
-// keep them without a copy, even after Collect drops their version (package
-// kv's RangeOptions.NoCopy relies on this).
+// The key and value slices a read hands out are those Apply was given, or,
+// for an older version, the store's copy of the value in its version
+// segments; the store never writes over either, so a caller that promises
+// not to modify them may keep them without a copy, even after Collect drops
+// their version (package kv's RangeOptions.NoCopy relies on this).
 //
-// A key's older versions are kept sorted in a chain of segments, so a read
-// at an old version costs a binary search however many newer versions the
-// key has, and a collection trims a key in bounded time.
+// A key's older versions are kept sorted in a chain of segments that hold no
+// pointers (the garbage collector skips them), so a read at an old version
+// costs a binary search however many newer versions the key has, and a
+// collection trims a key in bounded time.
 //
 //	s := mvcc.New()
 //	s.Apply(1, nil, []mvcc.Write{{Key: []byte("a"), Value: []byte("1")}})
