@@ -27,7 +27,7 @@ invariants:
 demo:
 	$(GO) run ./cmd/plinth-demo
 
-## bench: the full comparison with peer stores (under 10 minutes); writes bench/results/
+## bench: the full comparison with peer stores (about 10 minutes); writes bench/results/
 bench:
 	bash bench/run.sh full
 

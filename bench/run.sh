@@ -2,21 +2,22 @@
 # bench/run.sh — plinth's benchmarks side by side with its peers.
 #
 #   bench/run.sh quick   about a minute on 2 cores: 1e4 and 1e5 keys, short benchtime,
-#                        3 overwrite rounds in the Memory benchmark (10 in full)
-#   bench/run.sh full    under ten minutes on 2 cores: 1e4, 1e5 and 1e6 keys, 3 samples
+#                        3 overwrite rounds in the Memory benchmark
+#   bench/run.sh full    about ten minutes on 2 cores: 1e4, 1e5 and 1e6 keys, 3 samples,
+#                        5 overwrite rounds in the Memory benchmark
 #
 # Each store runs in its own process per key count, so heaps and background
 # goroutines never mix and each data set is loaded once. Most of the time
 # goes to the timed benchmarks (bounded by benchtime, about 20 s a store in
-# full) and to the Memory benchmark (a load and 10 overwrites of every key:
-# at 1e6 keys from 5 s for btree to about 30 s for plinth, whose wait for
-# its MVCC window is part of it, and an estimated minute for sqlite). To keep twelve stores within those budgets, the copying
-# variants (plinth-copy, btree-copy: the same code as plinth and btree but
-# for reads that copy what they hand out) run only the workloads that read
-# through Get or Scan, Get, Scan100 and YCSB C and E, and no Memory benchmark
-# (their memory is their base store's); and quick mode overwrites 3 times
-# instead of 10. Estimated from a quick run, full takes about 7-8 minutes
-# here. Writes
+# full) and to the Memory benchmark (a load and the overwrites of every key:
+# at 1e6 keys from 5 s for btree to about 40 s for sqlite, go-memdb and
+# plinth, whose wait for its MVCC window is part of it). To keep twelve
+# stores within those budgets, the copying variants (plinth-copy,
+# btree-copy: the same code as plinth and btree but for reads that copy what
+# they hand out) run only the workloads that read through Get or Scan, Get,
+# Scan100 and YCSB C and E, and no Memory benchmark (their memory is their
+# base store's). A full run took 12 minutes with 10 overwrite rounds; 5
+# bring it to about ten. Writes
 #   bench/results/raw.txt    Go benchmark format (benchstat -col /store raw.txt)
 #   bench/results/latest.md  the markdown tables (ns/op, allocs/op, ratios, retries, memory)
 #   bench/results/summary.md the short table for the README (largest key count)
@@ -36,7 +37,7 @@ quick)
 	sizes="1e4 1e5" benchtime=40ms count=1 memkeys=1e5 memrounds=3
 	;;
 full)
-	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=10
+	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=5
 	;;
 *)
 	echo "usage: $0 quick|full" >&2

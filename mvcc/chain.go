@@ -34,7 +34,8 @@ const segLen = 256
 type chain struct {
 	tail segment
 	segs []segment
-	n    int // versions in tail and segs
+	n    int     // versions in tail and segs
+	one  [1]slot // tail's first slots: a key overwritten once costs no slot array
 }
 
 // segment is a run of versions, ascending.
@@ -72,7 +73,11 @@ func (s *segment) newest(v int64) int {
 	return sort.Search(len(s.vs), func(i int) bool { return s.vs[i].ver > v }) - 1
 }
 
-func newChain() *chain { return &chain{} }
+func newChain() *chain {
+	c := &chain{}
+	c.tail.vs = c.one[:0]
+	return c
+}
 
 // push appends v, which is newer than every version in c. Its value is
 // copied into the tail's bytes.
