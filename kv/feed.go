@@ -164,23 +164,7 @@ func (db *DB) catchUp(ctx context.Context, s *subscriber, since, upto int64, fn 
 		for n < len(vs) && vs[n].Ver == vs[0].Ver {
 			n++
 		}
-		b := ChangeBatch{Version: vs[0].Ver, Changes: make([]Change, 0, n)}
-		need := 0
-		for _, v := range vs[:n] {
-			need += len(v.Key) + len(v.Value)
-		}
-		arena := make([]byte, 0, need)
-		for _, v := range vs[:n] {
-			k := len(arena)
-			arena = append(arena, v.Key...)
-			c := Change{Key: arena[k:len(arena):len(arena)], Deleted: v.Deleted}
-			if !v.Deleted {
-				k = len(arena)
-				arena = append(arena, v.Value...)
-				c.Value = arena[k:len(arena):len(arena)]
-			}
-			b.Changes = append(b.Changes, c)
-		}
+		b := batchOf(vs[0].Ver, vs[:n])
 		clear(vs[:n]) // hold nothing once delivered
 		vs = vs[n:]
 		if err := ctx.Err(); err != nil {
@@ -407,11 +391,7 @@ const clearPage = 1024
 // (read from the store at version-1) that it cleared; that version must
 // still be inside the MVCC window, else the subscriber is too far behind.
 func (db *DB) changesOf(e *feedEntry, begin, end []byte) (ChangeBatch, error) {
-	type change struct {
-		key, value []byte
-		deleted    bool
-	}
-	var out []change
+	var out []mvcc.Version
 	before := e.version - 1
 	readStore := false
 	for _, c := range e.clears {
@@ -421,8 +401,8 @@ func (db *DB) changesOf(e *feedEntry, begin, end []byte) (ChangeBatch, error) {
 			n := 0
 			var last []byte
 			db.store.Scan(mvcc.KeyRange{Begin: lo, End: hi}, before, false, clearPage, func(k, _ []byte) bool {
-				out = append(out, change{key: clone(k), deleted: true})
-				last = out[len(out)-1].key
+				out = append(out, mvcc.Version{Key: clone(k), Deleted: true})
+				last = out[len(out)-1].Key
 				n++
 				return true
 			})
@@ -442,7 +422,7 @@ func (db *DB) changesOf(e *feedEntry, begin, end []byte) (ChangeBatch, error) {
 				return // was absent: nothing changed
 			}
 		}
-		out = append(out, change{key: w.Key, value: w.Value, deleted: w.Delete})
+		out = append(out, mvcc.Version{Key: w.Key, Value: w.Value, Deleted: w.Delete})
 	}
 	for _, w := range e.writes[firstWriteAtOrAfter(e.writes[:e.sorted], begin):e.sorted] {
 		if bytes.Compare(w.Key, end) >= 0 {
@@ -462,28 +442,38 @@ func (db *DB) changesOf(e *feedEntry, begin, end []byte) (ChangeBatch, error) {
 	}
 	// Later entries win: a key cleared by a range and then set, or a
 	// versionstamped key landing on a written key.
-	slices.SortStableFunc(out, func(a, b change) int { return bytes.Compare(a.key, b.key) })
-	b := ChangeBatch{Version: e.version, Changes: make([]Change, 0, len(out))}
-	size := 0
-	for _, c := range out {
-		size += len(c.key) + len(c.value)
-	}
-	arena := make([]byte, 0, size)
+	slices.SortStableFunc(out, func(a, b mvcc.Version) int { return bytes.Compare(a.Key, b.Key) })
+	kept := out[:0]
 	for i, c := range out {
-		if i+1 < len(out) && bytes.Equal(out[i+1].key, c.key) {
+		if i+1 < len(out) && bytes.Equal(out[i+1].Key, c.Key) {
 			continue
 		}
+		kept = append(kept, c)
+	}
+	return batchOf(e.version, kept), nil
+}
+
+// batchOf is the batch of one commit's changes, in key order, with the keys
+// and values copied into one arena the subscriber owns.
+func batchOf(version int64, changes []mvcc.Version) ChangeBatch {
+	b := ChangeBatch{Version: version, Changes: make([]Change, 0, len(changes))}
+	need := 0
+	for _, c := range changes {
+		need += len(c.Key) + len(c.Value)
+	}
+	arena := make([]byte, 0, need)
+	for _, c := range changes {
 		n := len(arena)
-		arena = append(arena, c.key...)
-		ch := Change{Key: arena[n:len(arena):len(arena)], Deleted: c.deleted}
-		if !c.deleted {
+		arena = append(arena, c.Key...)
+		ch := Change{Key: arena[n:len(arena):len(arena)], Deleted: c.Deleted}
+		if !c.Deleted {
 			n = len(arena)
-			arena = append(arena, c.value...)
+			arena = append(arena, c.Value...)
 			ch.Value = arena[n:len(arena):len(arena)]
 		}
 		b.Changes = append(b.Changes, ch)
 	}
-	return b, nil
+	return b
 }
 
 // publish hands a commit that the store applied and version published to

@@ -64,6 +64,23 @@ func TestConflictsHeatKeys(t *testing.T) {
 	require.Equal(t, int32(1), db.hot.n.Load())
 }
 
+// increment is a read-modify-write of the 8-byte little-endian counter at
+// key (absent counts as 0).
+func increment(key []byte) func(tr *Transaction) error {
+	return func(tr *Transaction) error {
+		v, err := tr.Get(key)
+		if err != nil {
+			return err
+		}
+		var n uint64
+		if len(v) == 8 {
+			n = binary.LittleEndian.Uint64(v)
+		}
+		tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
+		return nil
+	}
+}
+
 // makeHot heats key past the threshold.
 func makeHot(db *DB, key []byte) {
 	for range hotThreshold {
@@ -85,18 +102,7 @@ func TestHotKeyReadModifyWriteSerialised(t *testing.T) {
 	db := openDB(t, nil)
 	key := []byte("counter")
 	makeHot(db, key)
-	incr := func(tr *Transaction) error {
-		v, err := tr.Get(key)
-		if err != nil {
-			return err
-		}
-		var n uint64
-		if len(v) == 8 {
-			n = binary.LittleEndian.Uint64(v)
-		}
-		tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
-		return nil
-	}
+	incr := increment(key)
 	holding, release := make(chan struct{}), make(chan struct{})
 	firstDone := make(chan error)
 	go func() {
@@ -223,18 +229,7 @@ func TestHotKeyCounterExact(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range each {
-				require.NoError(t, db.Transact(func(tr *Transaction) error {
-					v, err := tr.Get(key)
-					if err != nil {
-						return err
-					}
-					var n uint64
-					if len(v) == 8 {
-						n = binary.LittleEndian.Uint64(v)
-					}
-					tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
-					return nil
-				}))
+				require.NoError(t, db.Transact(increment(key)))
 			}
 		}()
 	}
