@@ -96,7 +96,7 @@ func FuzzTransaction(f *testing.F) {
 				_, err := tr.Get(bytesN())
 				check(err)
 			case 4:
-				_, err := tr.GetRange(KeyRange{bytesN(), bytesN()}, RangeOptions{Limit: int(next()%4) - 1, Reverse: next()%2 == 0})
+				_, err := tr.GetRange(KeyRange{bytesN(), bytesN()}, RangeOptions{Limit: int(next()%4) - 1, Reverse: next()%2 == 0, NoCopy: next()%2 == 0})
 				check(err)
 			case 5:
 				sel := selector.KeySelector{Key: bytesN(), OrEqual: next()%2 == 0, Offset: int(int8(next()))}
@@ -108,7 +108,7 @@ func FuzzTransaction(f *testing.F) {
 				for _, err := range tr.Snapshot().Iterate(SelectorRange{
 					selector.KeySelector{Key: bytesN(), Offset: int(int8(next()))},
 					selector.KeySelector{Key: bytesN(), OrEqual: true, Offset: int(int8(next()))},
-				}, RangeOptions{Limit: int(next() % 4)}) {
+				}, RangeOptions{Limit: int(next() % 4), NoCopy: next()%2 == 0}) {
 					check(err)
 				}
 			case 8:
