@@ -19,13 +19,17 @@ import (
 // another instead of racing and retrying. The retry of an attempt that lost
 // a conflict on a key locks that key the same way, hot or not.
 //
-// The heat halves every hotHalfLife without a conflict, and only conflicts
-// renew it: a key is locked while it costs conflicts at a high rate (about
-// hotThreshold per half-life), and goes back to plain optimism once the
-// locks have stopped them, until conflicts build up again. Locks cost a
-// handoff between goroutines per transaction, which pays only where
-// conflicts are frequent: on a machine with few cores, transactions on one
-// key rarely overlap, and stay optimistic.
+// A key is hot while at least one in hotShare of the commits since its
+// count began lost a conflict on it, and at least hotThreshold did; the
+// count slides over the last hotWindow commits or so. Commits, not time,
+// are the clock, because what matters is the share of transactions that a
+// key makes retry: locks cost a handoff between goroutines per
+// transaction, which pays only when conflicts are that frequent. On a
+// machine with few cores, transactions on one key rarely overlap, retries
+// stay rare, and the key stays optimistic; with many cores racing on it,
+// it is locked within a few dozen commits. Once the locks have stopped
+// the conflicts the share falls and the key goes back to optimism, until
+// conflicts build up again.
 //
 // The automatic lock is a hint, never an error: it waits at most
 // hotLockWait, and a wait that times out or would deadlock reads without
@@ -35,10 +39,10 @@ import (
 // together. A transaction locks automatically at most one key per attempt
 // (its first read), so automatic locks alone never deadlock.
 const (
-	hotThreshold = 4                     // heat at which a key is locked automatically
-	hotMaxHeat   = 64                    // heat saturates here
-	hotHalfLife  = 10 * time.Millisecond // heat halves after this long without a conflict
-	hotMaxKeys   = 4096                  // the most keys the table tracks
+	hotThreshold = 4    // conflicts at least, for a key to be hot
+	hotShare     = 20   // and at least one in this many commits
+	hotWindow    = 4096 // commits the count slides over
+	hotMaxKeys   = 4096 // the most keys the table tracks
 )
 
 // hotLockWait is the longest wait for an automatic lock. Tests lengthen it.
@@ -53,62 +57,62 @@ type hotKeys struct {
 	m  map[string]*heat
 }
 
+// heat counts a key's conflicts since commit version since.
 type heat struct {
-	level int
-	at    int64 // clock reading of the last renewal
+	conflicts int
+	since     int64
 }
 
-// decayed returns h's level at now.
-func (h *heat) decayed(now int64) int {
-	halvings := (now - h.at) / int64(hotHalfLife)
-	if halvings >= 31 {
-		return 0
-	}
-	return h.level >> halvings
-}
+// stale reports whether h counted nothing over the last two windows.
+func (h *heat) stale(committed int64) bool { return committed-h.since > 2*hotWindow }
 
-// warm adds one to key's heat: a read of it conflicted.
-func (k *hotKeys) warm(key []byte, now int64) {
+// warm counts a conflict on key; committed is the newest commit version.
+func (k *hotKeys) warm(key []byte, committed int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if h := k.m[string(key)]; h != nil {
-		h.level, h.at = min(h.decayed(now)+1, hotMaxHeat), now
+	if h := k.m[string(key)]; h != nil && !h.stale(committed) {
+		if committed-h.since > hotWindow {
+			// Slide: keep half the count over half the window.
+			h.conflicts /= 2
+			h.since = committed - hotWindow/2
+		}
+		h.conflicts++
 		return
 	}
 	if len(k.m) >= hotMaxKeys {
-		k.sweep(now)
+		k.sweep(committed)
 		if len(k.m) >= hotMaxKeys {
-			return // many keys are warm at once: none of them stands out
+			return // many keys conflict at once: none of them stands out
 		}
 	}
 	if k.m == nil {
 		k.m = make(map[string]*heat)
 	}
-	k.m[string(key)] = &heat{level: 1, at: now}
+	k.m[string(key)] = &heat{conflicts: 1, since: committed}
 	k.n.Store(int32(len(k.m)))
 }
 
 // hot reports whether key is hot enough to lock. Called only while the
 // table is not empty.
-func (k *hotKeys) hot(key []byte, now int64) bool {
+func (k *hotKeys) hot(key []byte, committed int64) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	h := k.m[string(key)]
 	if h == nil {
 		return false
 	}
-	level := h.decayed(now)
-	if level == 0 {
+	if h.stale(committed) {
 		delete(k.m, string(key))
 		k.n.Store(int32(len(k.m)))
+		return false
 	}
-	return level >= hotThreshold
+	return h.conflicts >= hotThreshold && int64(h.conflicts)*hotShare >= committed-h.since
 }
 
-// sweep forgets the keys that cooled off. Called with mu held.
-func (k *hotKeys) sweep(now int64) {
+// sweep forgets the keys that went stale. Called with mu held.
+func (k *hotKeys) sweep(committed int64) {
 	for key, h := range k.m {
-		if h.decayed(now) == 0 {
+		if h.stale(committed) {
 			delete(k.m, key)
 		}
 	}
@@ -130,7 +134,7 @@ func (tr *Transaction) lockIfHot(key []byte) {
 		retryKey = string(tr.rs.lostOn) == string(key)
 		tr.rs.lostOn = nil // only the attempt right after the conflict
 	}
-	if !retryKey && (db.hot.n.Load() == 0 || !db.hot.hot(key, db.now())) {
+	if !retryKey && (db.hot.n.Load() == 0 || !db.hot.hot(key, db.committed.Load())) {
 		return
 	}
 	tr.mu.Unlock()
@@ -152,7 +156,7 @@ func (tr *Transaction) conflicted(ce *ConflictError) {
 	if len(ce.End) != len(ce.Begin)+1 || ce.End[len(ce.Begin)] != 0 || string(ce.End[:len(ce.Begin)]) != string(ce.Begin) {
 		return
 	}
-	tr.db.hot.warm(ce.Begin, tr.db.now())
+	tr.db.hot.warm(ce.Begin, tr.db.committed.Load())
 	if tr.autoLock {
 		tr.rare().lostOn = ce.Begin
 	}

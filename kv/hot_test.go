@@ -9,37 +9,50 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestHeatDecays(t *testing.T) {
+func TestHeat(t *testing.T) {
 	var k hotKeys
 	key := []byte("k")
-	now := int64(1e12)
+	v := int64(1000) // the newest commit version
 	require.Zero(t, k.n.Load())
 	for range hotThreshold - 1 {
-		k.warm(key, now)
+		k.warm(key, v)
 	}
-	require.False(t, k.hot(key, now), "below the threshold")
-	k.warm(key, now)
-	require.True(t, k.hot(key, now))
-	require.True(t, k.hot(key, now+int64(hotHalfLife)-1), "not yet halved")
-	require.False(t, k.hot(key, now+int64(hotHalfLife)), "halved below the threshold")
-	require.Equal(t, int32(1), k.n.Load(), "still warm")
-	require.False(t, k.hot(key, now+int64(10*hotHalfLife)))
-	require.Zero(t, k.n.Load(), "cooled off and forgotten")
+	require.False(t, k.hot(key, v), "below the threshold")
+	k.warm(key, v)
+	require.True(t, k.hot(key, v))
+	require.True(t, k.hot(key, v+hotThreshold*hotShare), "one conflict in hotShare commits")
+	require.False(t, k.hot(key, v+hotThreshold*hotShare+1), "fewer")
+	require.Equal(t, int32(1), k.n.Load(), "still counted")
+	require.False(t, k.hot(key, v+2*hotWindow+1))
+	require.Zero(t, k.n.Load(), "stale and forgotten")
 
-	// Heat saturates, so a key contended for a long time cools in bounded
-	// time once contention stops.
-	for range 1000 {
-		k.warm(key, now)
+	// Rare conflicts never make a key hot, however many there are: one
+	// in a hundred commits, as two cores give a contended counter.
+	for i := range 100 {
+		k.warm(key, v+int64(100*i))
+		require.False(t, k.hot(key, v+int64(100*i)), "conflict %d", i)
 	}
-	require.False(t, k.hot(key, now+int64(5*hotHalfLife)))
+	// Frequent ones do, within a few dozen commits: one in three, as many
+	// cores racing on one key give.
+	hot := -1
+	for i := range 100 {
+		c := v + 100*100 + int64(3*i)
+		k.warm([]byte("busy"), c)
+		if k.hot([]byte("busy"), c) {
+			hot = i
+			break
+		}
+	}
+	require.Equal(t, hotThreshold-1, hot, "hot at its fourth conflict")
 
-	// The table is bounded; cold entries make room.
+	// The table is bounded; stale entries make room.
+	var big hotKeys
 	for i := range hotMaxKeys + 10 {
-		k.warm(binary.BigEndian.AppendUint32(nil, uint32(i)), now)
+		big.warm(binary.BigEndian.AppendUint32(nil, uint32(i)), v)
 	}
-	require.Equal(t, int32(hotMaxKeys), k.n.Load())
-	k.warm([]byte("late"), now+int64(40*hotHalfLife))
-	require.Equal(t, int32(1), k.n.Load())
+	require.Equal(t, int32(hotMaxKeys), big.n.Load())
+	big.warm([]byte("late"), v+2*hotWindow+1)
+	require.Equal(t, int32(1), big.n.Load())
 }
 
 // A point read conflict heats its key; other conflicts do not.
@@ -49,7 +62,7 @@ func TestConflictsHeatKeys(t *testing.T) {
 		db.NewTransaction().conflicted(&ConflictError{Begin: []byte("k"), End: []byte("k\x00")})
 		db.NewTransaction().conflicted(&ConflictError{Begin: []byte("a"), End: []byte("b")})
 	}
-	require.True(t, db.hot.hot([]byte("k"), db.now()))
+	require.True(t, db.hot.hot([]byte("k"), db.committed.Load()))
 	require.Equal(t, int32(1), db.hot.n.Load())
 
 	// Through a real conflict.
@@ -84,7 +97,7 @@ func increment(key []byte) func(tr *Transaction) error {
 // makeHot heats key past the threshold.
 func makeHot(db *DB, key []byte) {
 	for range hotThreshold {
-		db.hot.warm(key, db.now())
+		db.hot.warm(key, db.committed.Load())
 	}
 }
 
@@ -265,6 +278,6 @@ func TestRetryLocksTheKeyItLostOn(t *testing.T) {
 		return nil
 	}))
 	require.Equal(t, 2, attempts)
-	require.False(t, db.hot.hot(key, db.now()), "one conflict does not make a key hot")
+	require.False(t, db.hot.hot(key, db.committed.Load()), "one conflict does not make a key hot")
 	require.Empty(t, db.Locks())
 }
