@@ -43,15 +43,14 @@ func (tr *Transaction) commitAndSettle() (*after, error) {
 	tr.commitErr = err
 	tr.settleWatches(err)
 	tr.releaseReadVersion()
-	if tr.stamp != nil {
+	if s := tr.takeStamp(); s != nil {
 		if err != nil {
-			tr.stamp.resolve(Versionstamp{}, err)
+			s.resolve(Versionstamp{}, err)
 		} else if tr.committedVer < 0 {
-			tr.stamp.resolve(Versionstamp{}, newError(codeNoCommitVersion, "the transaction committed read-only"))
+			s.resolve(Versionstamp{}, newError(codeNoCommitVersion, "the transaction committed read-only"))
 		} else {
-			tr.stamp.resolve(Versionstamp(mutation.Versionstamp(tr.committedVer, 0)), nil)
+			s.resolve(Versionstamp(mutation.Versionstamp(tr.committedVer, 0)), nil)
 		}
-		tr.stamp = nil
 	}
 	if err == nil {
 		tr.end(nil) // first, so the callbacks' Info says committed

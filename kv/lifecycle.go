@@ -209,7 +209,10 @@ func (tr *Transaction) begin() {
 	l.attempts.Store(1)
 	l.conflicts.Store(0)
 	l.rv.Store(-1)
-	tr.life.ended, tr.endErr, tr.endedAt = false, nil, 0
+	tr.life.ended = false
+	if tr.rs != nil {
+		tr.rs.endErr = nil
+	}
 	db.live.add(l) // gives the ID
 	if h := db.opts.Hooks.OnStart; h != nil {
 		a := tr.pendingWork()
@@ -221,12 +224,11 @@ func (tr *Transaction) begin() {
 // outcome, and the callbacks of the current attempt.
 type lifecycle struct {
 	life    life
-	endErr  error // why it ended, when not committed
-	endedAt int64 // db clock
 	// lastClock is the latest clock reading the transaction took anyway (at
-	// creation, a read's age check, a commit): the end time of one that has
-	// no hook or callback to run, which spares every transaction a clock
-	// reading at its end.
+	// creation, a read's age check, a commit); once it ended, the end time
+	// (for one with no hook or callback to run, that latest reading, which
+	// spares every transaction a clock reading at its end). Why it ended,
+	// when it did not commit, is in rareState.
 	lastClock int64
 }
 
@@ -324,7 +326,7 @@ func (tr *Transaction) Info() TransactionInfo {
 func (tr *Transaction) infoLocked() TransactionInfo {
 	end := tr.db.now()
 	if tr.life.ended {
-		end = tr.endedAt
+		end = tr.lastClock
 	}
 	in := tr.life.info(tr.db, end)
 	if tr.hasRV {
@@ -333,8 +335,12 @@ func (tr *Transaction) infoLocked() TransactionInfo {
 		in.ReadVersion = -1
 	}
 	if tr.life.ended {
-		in.Committed = tr.endErr == nil
-		in.Err = tr.endErr
+		var why error
+		if tr.rs != nil {
+			why = tr.rs.endErr
+		}
+		in.Committed = why == nil
+		in.Err = why
 	}
 	if tr.committedOK && tr.committedVer > 0 {
 		in.CommittedVersion = tr.committedVer
@@ -422,10 +428,13 @@ func (tr *Transaction) end(why error) {
 	if why != nil {
 		hook = h.OnAbort
 	}
-	tr.life.ended, tr.endErr = true, why
-	tr.endedAt = max(tr.lastClock, tr.created)
+	tr.life.ended = true
+	if why != nil {
+		tr.rare().endErr = why
+	}
+	tr.lastClock = max(tr.lastClock, tr.created)
 	if hook != nil || tr.rs != nil && len(tr.rs.callbacks) > 0 {
-		tr.endedAt = db.now()
+		tr.lastClock = db.now()
 	}
 	db.live.remove(&tr.life)
 	if why != nil {

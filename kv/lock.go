@@ -116,11 +116,12 @@ func (tr *Transaction) lock(key []byte, mode LockMode, timeout time.Duration) (w
 		tr.mu.Unlock()
 		return false, lockAbandoned(key, ctx.Err())
 	}
-	o := tr.locks
+	r := tr.rare()
+	o := r.locks
 	if o == nil {
 		o = &lockOwner{}
 		o.held = o.heldBuf[:0]
-		tr.locks = o
+		r.locks = o
 	}
 	t := &tr.db.locks
 	id, attempt := tr.life.id, tr.life.attempts.Load()
@@ -636,8 +637,8 @@ func (w *lockWaiter) blockers(fn func(*lockOwner)) {
 // nothing for a transaction that never locked, or that holds nothing now,
 // so settleAttempt may call it more than once. Called with mu held.
 func (tr *Transaction) releaseLocks() {
-	if tr.locks != nil {
-		tr.locks.releaseAll(&tr.db.locks)
+	if tr.rs != nil && tr.rs.locks != nil {
+		tr.rs.locks.releaseAll(&tr.db.locks)
 	}
 }
 
@@ -657,7 +658,7 @@ func (o *lockOwner) releaseAll(t *lockTable) {
 // while it holds locks, so that a transaction left idle does not keep
 // others waiting past it. Called with mu held, after a grant.
 func (tr *Transaction) armLockDeadline() {
-	o := tr.locks
+	o := tr.rs.locks
 	if tr.timeout <= 0 {
 		return
 	}

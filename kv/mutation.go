@@ -265,8 +265,9 @@ func (tr *Transaction) GetVersionstamp() *FutureVersionstamp {
 		f.resolve(Versionstamp{}, err)
 		return f
 	}
-	if tr.stamp == nil {
-		tr.stamp = tr.newFutureVersionstamp()
+	r := tr.rare()
+	if r.stamp == nil {
+		r.stamp = tr.newFutureVersionstamp()
 	}
-	return tr.stamp
+	return r.stamp
 }

@@ -13,7 +13,7 @@ package kv
 // RollbackTo can return to. Its zero value is no savepoint.
 type Savepoint struct {
 	tr  *Transaction
-	gen uint64 // the attempt it was taken in
+	gen uint32 // the attempt it was taken in
 	seq uint64 // unique within the transaction
 }
 

@@ -33,7 +33,7 @@ type Transaction struct {
 	attemptState // everything else an attempt builds up
 
 	// Inline first buffers: a small transaction allocates none of its own.
-	arenaBuf [64]byte
+	arenaBuf [48]byte
 	readsBuf [1]span
 }
 
@@ -46,7 +46,10 @@ type rareState struct {
 	watches   []*Watch   // made in this attempt, not yet active (watch.go)
 	saves     []saveMark // live savepoints, oldest first (savepoint.go)
 	spSeq     uint64
-	lostOn    []byte // the key whose conflict failed the last attempt (hot.go)
+	lostOn    []byte              // the key whose conflict failed the last attempt (hot.go)
+	stamp     *FutureVersionstamp // the attempt's GetVersionstamp future (mutation.go)
+	locks     *lockOwner          // the attempt's locks (lock.go); nil until the first Lock
+	endErr    error               // why the transaction ended, when it did not commit (lifecycle.go)
 }
 
 // rare returns the transaction's rareState, allocating it. Called with mu
@@ -56,6 +59,17 @@ func (tr *Transaction) rare() *rareState {
 		tr.rs = &rareState{}
 	}
 	return tr.rs
+}
+
+// takeStamp returns the attempt's versionstamp future, if any, and forgets
+// it. Called with mu held.
+func (tr *Transaction) takeStamp() *FutureVersionstamp {
+	if tr.rs == nil || tr.rs.stamp == nil {
+		return nil
+	}
+	s := tr.rs.stamp
+	tr.rs.stamp = nil
+	return s
 }
 
 // options are the transaction's options. Timeout, retry limit, max retry
@@ -120,13 +134,11 @@ type outcome struct {
 // Reset clear it.
 type attemptState struct {
 	state    txState
+	gen      uint32       // the attempt's number, for savepoints
 	stateErr error        // why the transaction is cancelled, for stateCancelled
 	err      error        // the first deferred error of a write or option call
 	writes   *writeBuffer // nil until the first write
-	stamp    *FutureVersionstamp
-	locks    *lockOwner // held (lock.go); nil until the first Lock
-	gen      uint64     // the attempt's number, for savepoints
-	rs       *rareState // nil until a callback, watch or savepoint needs it
+	rs       *rareState   // nil until a callback, watch, lock, savepoint or versionstamp needs it
 }
 
 type txState uint8
@@ -163,9 +175,8 @@ func (tr *Transaction) init() {
 // options and the retry state.
 func (tr *Transaction) resetAttempt() {
 	tr.failWatches(nil)
-	if tr.stamp != nil {
-		tr.stamp.resolve(Versionstamp{}, newError(codeTransactionCancelled, "transaction was reset before commit"))
-		tr.stamp = nil
+	if s := tr.takeStamp(); s != nil {
+		s.resolve(Versionstamp{}, newError(codeTransactionCancelled, "transaction was reset before commit"))
 	}
 	tr.gen++
 	if tr.rs != nil {
@@ -263,9 +274,8 @@ func (tr *Transaction) cancelLocked(why error) {
 	tr.end(why)
 	tr.releaseReadVersion()
 	tr.failWatches(why)
-	if tr.stamp != nil {
-		tr.stamp.resolve(Versionstamp{}, why)
-		tr.stamp = nil
+	if s := tr.takeStamp(); s != nil {
+		s.resolve(Versionstamp{}, why)
 	}
 }
 
