@@ -397,8 +397,10 @@ func (tr *Transaction) SetNextWriteNoWriteConflictRange() {
 // w returns the write buffer, creating it at the first write.
 func (tr *Transaction) w() *writeBuffer {
 	if tr.writes == nil {
-		tr.writes = &writeBuffer{}
-		tr.writes.ranges = tr.writes.rangesBuf[:0]
+		w := &writeBuffer{}
+		w.ranges = w.rangesBuf[:0]
+		w.chunk = w.entryBuf[:0]
+		tr.writes = w
 	}
 	return tr.writes
 }

@@ -26,7 +26,7 @@ type writeBuffer struct {
 	unreadable []span
 	// ranges are the transaction's write conflict ranges.
 	ranges    []span
-	rangesBuf [2]span
+	rangesBuf [1]span
 	// checked are the ranges written by Set, Clear and ClearRange under
 	// snapshot isolation, which commit checks against concurrent writes.
 	checked []span
@@ -36,6 +36,11 @@ type writeBuffer struct {
 	// savepoints log nothing.
 	undo    []undoRecord
 	logging bool
+
+	// entryBuf is the first chunk of the buffer's first attempt, so a
+	// transaction writing one key allocates no chunk. Later attempts never
+	// reuse it (see reset).
+	entryBuf [1]wentry
 }
 
 type span struct {
