@@ -223,7 +223,7 @@ func (tr *Transaction) begin() {
 // lifecycle is a Transaction's part that spans its attempts: identity,
 // outcome, and the callbacks of the current attempt.
 type lifecycle struct {
-	life    life
+	life life
 	// lastClock is the latest clock reading the transaction took anyway (at
 	// creation, a read's age check, a commit); once it ended, the end time
 	// (for one with no hook or callback to run, that latest reading, which
