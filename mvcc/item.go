@@ -17,22 +17,47 @@ type item struct {
 	p0, p1 uint64
 	key    []byte
 
-	// The newest version.
-	ver     int64
-	value   []byte
-	deleted bool
-
-	// queued: the key has an entry in the collection queue. A key is
-	// queued at most once, so a key written a million times inside the
-	// window is trimmed once per window, not once per write.
-	queued bool
+	// The newest version: its commit version in verq's low 63 bits, and
+	// its value, nil for a deletion (a present value is never nil, see
+	// put). Folding the two flags into existing words keeps an item at 80
+	// bytes, a multiple of 16, so that the inline key words of an item in
+	// a node's array never straddle two cache lines.
+	verq  uint64
+	value []byte
 
 	old *chain // older versions; nil when there are none
 }
 
-func (it *item) newest() version { return version{ver: it.ver, value: it.value, deleted: it.deleted} }
+// queuedBit of item.verq says the key has an entry in the collection
+// queue. A key is queued at most once, so a key written a million times
+// inside the window is trimmed once per window, not once per write.
+const queuedBit = 1 << 63
 
-func (it *item) setNewest(v version) { it.ver, it.value, it.deleted = v.ver, v.value, v.deleted }
+func (it *item) ver() int64     { return int64(it.verq &^ queuedBit) }
+func (it *item) deleted() bool  { return it.value == nil }
+func (it *item) queued() bool   { return it.verq&queuedBit != 0 }
+func (it *item) setVer(v int64) { it.verq = uint64(v) | it.verq&queuedBit }
+func (it *item) setQueued(q bool) {
+	if q {
+		it.verq |= queuedBit
+	} else {
+		it.verq &^= queuedBit
+	}
+}
+
+func (it *item) newest() version {
+	return version{ver: it.ver(), value: it.value, deleted: it.deleted()}
+}
+
+func (it *item) setNewest(v version) {
+	it.setVer(v.ver)
+	it.value = v.value
+	if v.deleted {
+		it.value = nil
+	} else if it.value == nil {
+		it.value = []byte{}
+	}
+}
 
 func prefixWords(key []byte) (p0, p1 uint64) {
 	var buf [16]byte
@@ -68,8 +93,8 @@ func less(a, b item) bool {
 // at returns the value visible at version v; ok is false when the key is
 // absent then (not yet written, deleted, or older than every version kept).
 func (it *item) at(v int64) (value []byte, ok bool) {
-	if it.ver <= v {
-		if it.deleted {
+	if it.ver() <= v {
+		if it.deleted() {
 			return nil, false
 		}
 		return it.value, true

@@ -312,14 +312,18 @@ func (s *Store) put(ver int64, w Write) {
 	if w.Delete {
 		// A deletion must not create an item, so look before writing.
 		old, found := s.tree.Get(pivot(w.Key))
-		if !found || old.deleted {
+		if !found || old.deleted() {
 			return // nothing visible to delete
 		}
 		s.push(old, version{ver: ver, deleted: true})
 		return
 	}
 	it := pivot(w.Key)
-	it.ver, it.value = ver, w.Value
+	it.setVer(ver)
+	it.value = w.Value
+	if it.value == nil {
+		it.value = []byte{} // nil is a deletion
+	}
 	old, found := s.tree.ReplaceOrInsert(it)
 	s.versions++
 	if found {
@@ -333,9 +337,9 @@ func (s *Store) put(ver int64, w Write) {
 			it.old = newChain()
 		}
 		it.old.push(old.newest())
-		it.queued = true
+		it.setQueued(true)
 		s.tree.ReplaceOrInsert(it)
-		if !old.queued {
+		if !old.queued() {
 			s.gc.push(gcEntry{ver: ver, key: w.Key})
 		}
 	}
@@ -348,8 +352,8 @@ func (s *Store) push(it item, v version) {
 	}
 	it.old.push(it.newest())
 	it.setNewest(v)
-	queued := it.queued
-	it.queued = true
+	queued := it.queued()
+	it.setQueued(true)
 	s.tree.ReplaceOrInsert(it)
 	s.versions++
 	if !queued {
@@ -378,7 +382,7 @@ func (s *Store) clearRange(ver int64, r KeyRange, pause func(n int)) {
 			}
 			visited++
 			last = it.key
-			if !it.deleted {
+			if !it.deleted() {
 				live = append(live, it)
 			}
 			return true
@@ -446,17 +450,17 @@ func (s *Store) trim(key []byte, horizon int64) {
 	if !found {
 		return
 	}
-	if it.ver <= horizon {
+	if it.ver() <= horizon {
 		if it.old != nil {
 			s.versions -= it.old.n
 			it.old = nil
 		}
-		if it.deleted {
+		if it.deleted() {
 			s.versions--
 			s.tree.Delete(it)
 			return
 		}
-		it.queued = false
+		it.setQueued(false)
 		s.tree.ReplaceOrInsert(it)
 		return
 	}
@@ -465,15 +469,15 @@ func (s *Store) trim(key []byte, horizon int64) {
 		if it.old.n > 0 {
 			// Still versions to reclaim later; the item itself is
 			// unchanged (the chain is shared), so it needs no write.
-			s.gc.push(gcEntry{ver: it.ver, key: it.key})
+			s.gc.push(gcEntry{ver: it.ver(), key: it.key})
 			return
 		}
 		it.old = nil
 	}
-	if it.deleted {
-		s.gc.push(gcEntry{ver: it.ver, key: it.key})
+	if it.deleted() {
+		s.gc.push(gcEntry{ver: it.ver(), key: it.key})
 	} else {
-		it.queued = false
+		it.setQueued(false)
 	}
 	s.tree.ReplaceOrInsert(it)
 }

@@ -82,7 +82,7 @@ func (s *Store) Versions(r KeyRange, after, upto int64, fn func(Version) bool) {
 // stopping once dst holds max entries; stopped says versions were left.
 // Called with the lock held.
 func (it *item) versions(dst []Version, after, upto int64, max int) (_ []Version, stopped bool) {
-	if it.ver <= after {
+	if it.ver() <= after {
 		return dst, false // the newest is too old: so are the others
 	}
 	add := func(v version) bool {
