@@ -180,6 +180,14 @@ func (db *DB) versionTime(v int64) (at int64, ok bool) {
 	return db.times[i], true
 }
 
+// inWindow reports whether version v is still inside the MVCC window, so
+// that its versions in the store are intact: garbage collection removes a
+// version only once the versions above it are past the window.
+func (db *DB) inWindow(v int64) bool {
+	at, ok := db.versionTime(v)
+	return ok && db.now()-at <= db.window()
+}
+
 // advanceHorizon drops version times older than the window and returns the
 // new horizon: the newest version published at or before now-window. Any
 // transaction still inside its window has a read version at or above it, so

@@ -70,7 +70,7 @@ func (db *DB) Subscribe(ctx context.Context, r KeyRange, since int64, fn func(Ch
 	if latest := db.committed.Load(); since > latest {
 		return newError(codeFutureVersion, "Subscribe: since %d is newer than the newest commit %d", since, latest)
 	}
-	if at, ok := db.versionTime(since); !ok || db.now()-at > db.window() {
+	if !db.inWindow(since) {
 		db.stats.tooOld.Add(1)
 		return newError(codeTransactionTooOld, "Subscribe: since %d is older than the MVCC window", since)
 	}
@@ -151,9 +151,8 @@ func (db *DB) catchUp(ctx context.Context, s *subscriber, since, upto int64, fn 
 		db.stats.tooOld.Add(1)
 		return newError(codeTransactionTooOld, "Subscribe: since %d is further behind than the change feed keeps (more than Options.ChangeFeedBuffer, %d bytes, of changes in the range)", since, limit)
 	}
-	// Garbage collection drops a version only once the versions above it
-	// are past the window, so a since still inside it now read intact data.
-	if at, ok := db.versionTime(since); !ok || db.now()-at > db.window() {
+	// A since still inside the window now read intact data.
+	if !db.inWindow(since) {
 		db.stats.tooOld.Add(1)
 		return newError(codeTransactionTooOld, "Subscribe: since %d passed out of the MVCC window while the subscriber caught up", since)
 	}
@@ -434,9 +433,8 @@ func (db *DB) changesOf(e *feedEntry, begin, end []byte) (ChangeBatch, error) {
 		add(w)
 	}
 	if readStore {
-		// Garbage collection removes a version only once it is past the
-		// window, so reads that pass this check afterwards were intact.
-		if at, ok := db.versionTime(before); !ok || db.now()-at > db.window() {
+		// Reads that pass this check afterwards were intact.
+		if !db.inWindow(before) {
 			return ChangeBatch{}, newError(codeTransactionTooOld, "Subscribe: the subscriber fell behind: the keys cleared at version %d are past the MVCC window", e.version)
 		}
 	}
