@@ -92,10 +92,36 @@ func (c *chain) push(v version) {
 		if c.tail.data == nil && len(v.value) == 0 {
 			c.tail.data = []byte{} // an empty value, not a deletion
 		}
+		if len(c.tail.data)+len(v.value) > cap(c.tail.data) {
+			c.tail.regrow(len(v.value))
+			sl.off = uint32(len(c.tail.data))
+		}
 		c.tail.data = append(c.tail.data, v.value...)
 	}
 	c.tail.vs = append(c.tail.vs, sl)
 	c.n++
+}
+
+// regrow gives s a new byte array with room for need more bytes, holding
+// only the values of its remaining versions. The tail loses versions from
+// its front to cuts while it gains new ones at its end, and for a key
+// rewritten at a steady rate it may never fill up and move to segs; without
+// this, its bytes would keep every value it was ever given. Copying only
+// the live bytes, into twice the room they need, keeps the copying
+// amortized constant per byte appended. Readers holding values from the old
+// array keep it alive; it is never written again.
+func (s *segment) regrow(need int) {
+	base := uint32(len(s.data))
+	if len(s.vs) > 0 {
+		base = s.vs[0].off
+	}
+	live := s.data[base:]
+	data := make([]byte, len(live), 2*(len(live)+need))
+	copy(data, live)
+	for i := range s.vs {
+		s.vs[i].off -= base
+	}
+	s.data = data
 }
 
 // at returns the value visible at version v among c's versions.

@@ -58,6 +58,37 @@ func TestChainMatchesSlice(t *testing.T) {
 	}
 }
 
+// TestChainMemoryFollowsLiveVersions rewrites one key at a steady rate
+// while cutting it to its last 50 versions, as collection does for a key
+// rewritten inside the window: the tail then never fills up, and its bytes
+// must still hold about the live values, not every value it was given. The
+// values read before each cut must keep their bytes.
+func TestChainMemoryFollowsLiveVersions(t *testing.T) {
+	const live, size = 50, 100
+	c := newChain()
+	var kept [][]byte
+	for v := int64(1); v <= 100_000; v++ {
+		val := make([]byte, size)
+		val[0], val[1] = byte(v), byte(v>>8)
+		c.push(version{ver: v, value: val})
+		if v > live {
+			c.cut(v - live)
+		}
+		if v%997 == 0 {
+			got, ok := c.at(v)
+			require.True(t, ok)
+			kept = append(kept, got)
+		}
+	}
+	require.Equal(t, live+1, c.n)
+	require.Empty(t, c.segs)
+	require.LessOrEqual(t, cap(c.tail.data), 4*(live+1)*size, "the tail's bytes follow its live versions")
+	for i, got := range kept {
+		v := int64(997 * (i + 1))
+		require.Equal(t, []byte{byte(v), byte(v >> 8)}, got[:2], "a value read at %d", v)
+	}
+}
+
 // reentrant wraps a step hook so that the store calls it only between the
 // steps of the operation under test, not of those the hook itself runs.
 func reentrant(s *Store, hook func()) func() {
