@@ -40,7 +40,7 @@ func (tr *Transaction) commitAndSettle() (*after, error) {
 	if tr.state == stateActive {
 		tr.state = stateCommitted
 	}
-	tr.commitErr = err
+	tr.setCommitErr(err)
 	tr.settleWatches(err)
 	tr.releaseReadVersion()
 	if s := tr.takeStamp(); s != nil {
@@ -100,7 +100,7 @@ func (tr *Transaction) commit() error {
 				return err
 			}
 		}
-		tr.committedVer, tr.committedOK = -1, true
+		tr.committedVer = -1
 		return nil
 	}
 	if tr.size > tr.sizeLimit {
@@ -152,7 +152,7 @@ func (tr *Transaction) commit() error {
 	if tr.idem != nil {
 		db.idem.remember(tr.idem.key, version, now+int64(tr.idem.ttl))
 	}
-	tr.committedVer, tr.committedOK = version, true
+	tr.committedVer = version
 	return nil
 }
 
@@ -191,10 +191,11 @@ func (db *DB) apply(tr *Transaction, version int64, clears []mvcc.KeyRange, writ
 // ctxErr returns an error matching the transaction's context's error once
 // that context is done.
 func (tr *Transaction) ctxErr() error {
-	if tr.ctx == nil {
+	ctx := tr.context()
+	if ctx == nil {
 		return nil
 	}
-	if err := tr.ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("plinth: commit abandoned: %w", err)
 	}
 	return nil

@@ -118,7 +118,7 @@ func (tr *Transaction) checkIdempotency(now int64) error {
 	db := tr.db
 	db.idem.expire(now)
 	if v, ok := db.idem.lookup(tr.idem.key, now); ok {
-		tr.committedVer, tr.committedOK = v, true
+		tr.committedVer = v
 		return newError(codeAlreadyCommitted, "idempotency key %q was used by the commit at version %d", printable([]byte(tr.idem.key)), v)
 	}
 	return nil

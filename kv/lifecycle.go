@@ -342,7 +342,7 @@ func (tr *Transaction) infoLocked() TransactionInfo {
 		in.Committed = why == nil
 		in.Err = why
 	}
-	if tr.committedOK && tr.committedVer > 0 {
+	if tr.committed() && tr.committedVer > 0 {
 		in.CommittedVersion = tr.committedVer
 	}
 	return in

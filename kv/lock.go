@@ -111,7 +111,7 @@ func (tr *Transaction) lock(key []byte, mode LockMode, timeout time.Duration) (w
 		a.run()
 		return false, err
 	}
-	ctx := tr.ctx
+	ctx := tr.context()
 	if ctx != nil && ctx.Err() != nil {
 		tr.mu.Unlock()
 		return false, lockAbandoned(key, ctx.Err())

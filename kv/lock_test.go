@@ -346,7 +346,7 @@ func TestLockTimeouts(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		tr := db.NewTransaction()
-		tr.ctx = ctx
+		tr.setContext(ctx)
 		defer tr.Cancel()
 		require.ErrorIs(t, tr.Lock([]byte("free"), LockExclusive, -1), context.Canceled)
 	})

@@ -195,7 +195,7 @@ func (db *DB) retry(ctx context.Context, nilFn, writes bool, attempt func(tr *Tr
 		return err
 	}
 	tr := db.newTransaction(false)
-	tr.ctx = ctx
+	tr.setContext(ctx)
 	tr.autoLock = writes
 	var last error // the previous attempt's error
 	for {
@@ -258,7 +258,7 @@ func valueOf[T any](v T, err error) (T, error) {
 func (tr *Transaction) finishRead() {
 	tr.mu.Lock()
 	if tr.check() == nil {
-		tr.committedVer, tr.committedOK = -1, true
+		tr.committedVer = -1
 		tr.end(nil)
 		tr.settleAttempt(nil)
 	}

@@ -2,6 +2,7 @@ package kv
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -18,9 +19,8 @@ import (
 // the same transaction. Calls made while Commit runs wait for it and then
 // fail with ErrUsedDuringCommit.
 type Transaction struct {
-	db  *DB
-	mu  sync.Mutex
-	ctx context.Context // TransactContext's; nil for a bare transaction
+	db *DB
+	mu sync.Mutex
 
 	// The parts of a transaction, each named for what it keeps. Their
 	// fields are promoted, so code reads tr.rv, tr.reads, tr.timeout.
@@ -33,7 +33,7 @@ type Transaction struct {
 	attemptState // everything else an attempt builds up
 
 	// Inline first buffers: a small transaction allocates none of its own.
-	arenaBuf [48]byte
+	arenaBuf [24]byte
 	readsBuf [1]span
 }
 
@@ -50,6 +50,8 @@ type rareState struct {
 	stamp     *FutureVersionstamp // the attempt's GetVersionstamp future (mutation.go)
 	locks     *lockOwner          // the attempt's locks (lock.go); nil until the first Lock
 	endErr    error               // why the transaction ended, when it did not commit (lifecycle.go)
+	commitErr error               // why the attempt's Commit failed (commit.go)
+	ctx       context.Context     // TransactContext's, when it can end; otherwise nil
 }
 
 // rare returns the transaction's rareState, allocating it. Called with mu
@@ -123,11 +125,35 @@ type conflicts struct {
 	size  int // bytes, as FoundationDB counts them
 }
 
-// outcome is how the attempt's Commit ended.
+// outcome is how the attempt's Commit ended: committedVer is the version
+// it committed at, -1 for a read-only commit, notCommitted before a
+// successful one. Why a Commit failed is rarer, and kept in rareState.
 type outcome struct {
 	committedVer int64
-	committedOK  bool
-	commitErr    error // why this attempt's Commit failed
+}
+
+// notCommitted is committedVer until the attempt commits.
+const notCommitted = math.MinInt64
+
+// committed reports whether the attempt's Commit succeeded (or found its
+// idempotency key already committed).
+func (o *outcome) committed() bool { return o.committedVer != notCommitted }
+
+// setCommitErr records why the attempt's Commit failed, or clears it.
+func (tr *Transaction) setCommitErr(err error) {
+	if err != nil {
+		tr.rare().commitErr = err
+	} else if tr.rs != nil {
+		tr.rs.commitErr = nil
+	}
+}
+
+// commitErr returns why the attempt's Commit failed, if it did.
+func (tr *Transaction) commitErr() error {
+	if tr.rs == nil {
+		return nil
+	}
+	return tr.rs.commitErr
 }
 
 // attemptState is the rest of what one attempt builds up; OnError and
@@ -204,7 +230,8 @@ func (tr *Transaction) resetAttempt() {
 	if tr.arena == nil {
 		tr.arena = tr.arenaBuf[:0]
 	}
-	tr.committedVer, tr.committedOK, tr.commitErr = 0, false, nil
+	tr.committedVer = notCommitted
+	tr.setCommitErr(nil)
 }
 
 // Context returns the context of the TransactContext or
@@ -212,10 +239,28 @@ func (tr *Transaction) resetAttempt() {
 // context.Background() for Transact and bare transactions. Blocking calls
 // made through the transaction (waits on its futures) end when it is done.
 func (tr *Transaction) Context() context.Context {
-	if tr.ctx == nil {
-		return context.Background()
+	if ctx := tr.context(); ctx != nil {
+		return ctx
 	}
-	return tr.ctx
+	return context.Background()
+}
+
+// context returns the context the transaction was given, or nil. Called with mu held, or before the transaction is shared.
+func (tr *Transaction) context() context.Context {
+	if tr.rs == nil {
+		return nil
+	}
+	return tr.rs.ctx
+}
+
+// setContext keeps ctx for the retry loop running the transaction.
+// Transact and ReadTransact run with context.Background(), which Context
+// returns anyway, so it is not kept: it would cost each of their
+// transactions the room of an interface.
+func (tr *Transaction) setContext(ctx context.Context) {
+	if ctx != context.Background() {
+		tr.rare().ctx = ctx
+	}
 }
 
 // commitOutcome reports whether Commit ran in the current attempt and, if
@@ -223,7 +268,7 @@ func (tr *Transaction) Context() context.Context {
 func (tr *Transaction) commitOutcome() (committed bool, err error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	return tr.state == stateCommitted, tr.commitErr
+	return tr.state == stateCommitted, tr.commitErr()
 }
 
 // Reset returns the transaction to its freshly created state: writes, reads,
@@ -411,7 +456,7 @@ func (tr *Transaction) w() *writeBuffer {
 func (tr *Transaction) GetCommittedVersion() (int64, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if !tr.committedOK {
+	if !tr.committed() {
 		return 0, newError(codeClientInvalidOperation, "the transaction has not committed successfully")
 	}
 	return tr.committedVer, nil

@@ -312,6 +312,10 @@ func (e *wentry) readable() error {
 	return nil
 }
 
+// hasUnreadable reports whether any range is unreadable, so a point read
+// builds its range for readableRange only then.
+func (w *writeBuffer) hasUnreadable() bool { return w != nil && len(w.unreadable) > 0 }
+
 // readableRange refuses a read of [b, end) if it touches a range where a
 // versionstamped key may land.
 func (w *writeBuffer) readableRange(b, end []byte) error {
