@@ -21,7 +21,8 @@ const segLen = 256
 //
 // The versions live in segments that hold no pointers: each version is a
 // version number and an offset into its segment's value bytes, where the
-// values are copied back to back. The garbage collector then skips a
+// values are copied back to back (a tail's first value is used where it
+// is, until the tail grows; see push). The garbage collector then skips a
 // chain's memory instead of tracing one value per version, which for a
 // hot key rewritten inside the window is most of the heap it would scan;
 // and a version costs 16 bytes plus its value. The newest older versions
@@ -80,7 +81,12 @@ func newChain() *chain {
 }
 
 // push appends v, which is newer than every version in c. Its value is
-// copied into the tail's bytes.
+// copied into the tail's bytes, except the first of a tail with none: that
+// one stays where it is, capped so that the next push moves it (regrow)
+// rather than writes after it. Most overwritten keys of a large store are
+// overwritten once inside the window, and this spares each an allocation
+// and a copy; it costs the garbage collector one value to trace per
+// segment, not one per version.
 func (c *chain) push(v version) {
 	if len(c.tail.vs) == segLen {
 		c.segs = append(c.segs, c.tail)
@@ -89,14 +95,18 @@ func (c *chain) push(v version) {
 	sl := slot{ver: v.ver, off: uint32(len(c.tail.data)), n: deletedLen}
 	if !v.deleted {
 		sl.n = uint32(len(v.value))
-		if c.tail.data == nil && len(v.value) == 0 {
+		switch {
+		case c.tail.data == nil && len(v.value) == 0:
 			c.tail.data = []byte{} // an empty value, not a deletion
+		case c.tail.data == nil:
+			c.tail.data = v.value[:len(v.value):len(v.value)]
+		default:
+			if len(c.tail.data)+len(v.value) > cap(c.tail.data) {
+				c.tail.regrow(len(v.value))
+				sl.off = uint32(len(c.tail.data))
+			}
+			c.tail.data = append(c.tail.data, v.value...)
 		}
-		if len(c.tail.data)+len(v.value) > cap(c.tail.data) {
-			c.tail.regrow(len(v.value))
-			sl.off = uint32(len(c.tail.data))
-		}
-		c.tail.data = append(c.tail.data, v.value...)
 	}
 	c.tail.vs = append(c.tail.vs, sl)
 	c.n++
