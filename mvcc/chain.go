@@ -36,7 +36,7 @@ type chain struct {
 	tail segment
 	segs []segment
 	n    int     // versions in tail and segs
-	one  [1]slot // tail's first slots: a key overwritten once costs no slot array
+	one  [2]slot // tail's first slots: a key overwritten twice costs no slot array
 }
 
 // segment is a run of versions, ascending.
