@@ -105,6 +105,23 @@ func TestContextOfTransactions(t *testing.T) {
 	require.Equal(t, context.Background(), db.NewTransaction().Context())
 }
 
+// Context may be called while other calls on the same transaction change
+// its rarely used state (a callback registered from another goroutine).
+func TestContextConcurrentWithOtherCalls(t *testing.T) {
+	db := openDB(t, nil)
+	for range 50 {
+		tr := db.NewTransaction()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tr.OnCommit(func(TransactionInfo) {})
+		}()
+		require.Equal(t, context.Background(), tr.Context())
+		<-done
+		tr.Cancel()
+	}
+}
+
 // fn may commit by itself: Transact then applies the writes exactly once
 // and returns nil; a failed commit inside fn is retried like an error of
 // fn's.

@@ -211,7 +211,7 @@ type FutureVersionstamp struct {
 }
 
 func (tr *Transaction) newFutureVersionstamp() *FutureVersionstamp {
-	return &FutureVersionstamp{done: make(chan struct{}), closing: tr.db.closing, ctx: tr.Context()}
+	return &FutureVersionstamp{done: make(chan struct{}), closing: tr.db.closing, ctx: tr.contextLocked()}
 }
 
 func (f *FutureVersionstamp) resolve(vs Versionstamp, err error) {

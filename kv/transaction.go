@@ -51,7 +51,7 @@ type rareState struct {
 	locks     *lockOwner          // the attempt's locks (lock.go); nil until the first Lock
 	endErr    error               // why the transaction ended, when it did not commit (lifecycle.go)
 	commitErr error               // why the attempt's Commit failed (commit.go)
-	ctx       context.Context     // TransactContext's, when it can end; otherwise nil
+	ctx       context.Context     // TransactContext's, unless it is context.Background()
 }
 
 // rare returns the transaction's rareState, allocating it. Called with mu
@@ -239,13 +239,21 @@ func (tr *Transaction) resetAttempt() {
 // context.Background() for Transact and bare transactions. Blocking calls
 // made through the transaction (waits on its futures) end when it is done.
 func (tr *Transaction) Context() context.Context {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.contextLocked()
+}
+
+// contextLocked is Context, called with mu held.
+func (tr *Transaction) contextLocked() context.Context {
 	if ctx := tr.context(); ctx != nil {
 		return ctx
 	}
 	return context.Background()
 }
 
-// context returns the context the transaction was given, or nil. Called with mu held, or before the transaction is shared.
+// context returns the context the transaction was given, or nil for
+// context.Background(). Called with mu held.
 func (tr *Transaction) context() context.Context {
 	if tr.rs == nil {
 		return nil
