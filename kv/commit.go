@@ -55,6 +55,7 @@ func (tr *Transaction) commitAndSettle() (*after, error) {
 	if err == nil {
 		tr.end(nil) // first, so the callbacks' Info says committed
 		tr.settleAttempt(nil)
+		tr.releaseWrites()
 	} else if tr.state != stateCancelled {
 		if errors.Is(err, ErrNotCommitted) {
 			tr.life.conflicts.Add(1)

@@ -119,3 +119,49 @@ func TestNoCopySameRows(t *testing.T) {
 		return nil
 	}))
 }
+
+// A finished transaction's write buffer serves the transactions after it.
+// What the finished one handed out (rows read from its own writes, with and
+// without NoCopy) keeps its contents while others reuse the buffer, and the
+// finished transaction itself starts from an empty buffer after Reset.
+func TestWriteBufferReuseKeepsRows(t *testing.T) {
+	db, err := kv.Open(nil)
+	require.NoError(t, err)
+	defer db.Close()
+	all := kv.KeyRange{Begin: []byte("k"), End: []byte("l")}
+	var kept [][]kv.KeyValue
+	var done []*kv.Transaction
+	for round := range 50 {
+		tr := db.NewTransaction()
+		tr.Set([]byte("k1"), fmt.Appendf(nil, "a%d", round))
+		tr.Set([]byte("k2"), fmt.Appendf(nil, "b%d", round))
+		tr.Add([]byte("k3"), []byte{1})
+		for _, noCopy := range []bool{false, true} {
+			rows, err := tr.GetRange(all, kv.RangeOptions{NoCopy: noCopy})
+			require.NoError(t, err)
+			kept = append(kept, rows)
+		}
+		if round%2 == 0 {
+			require.NoError(t, tr.Commit())
+		} else {
+			tr.Cancel()
+		}
+		done = append(done, tr)
+	}
+	for i, rows := range kept {
+		round := i / 2
+		require.Len(t, rows, 3, "round %d", round)
+		require.Equal(t, fmt.Sprintf("a%d", round), string(rows[0].Value), "round %d", round)
+		require.Equal(t, fmt.Sprintf("b%d", round), string(rows[1].Value), "round %d", round)
+	}
+	for i, tr := range done {
+		_, err := tr.Get([]byte("k1"))
+		require.Error(t, err, "a finished transaction refuses reads")
+		tr.Reset()
+		rows, err := tr.GetRange(all, kv.RangeOptions{})
+		require.NoError(t, err)
+		require.Len(t, rows, 3, "after Reset, transaction %d sees only the database", i)
+		require.Equal(t, "a48", string(rows[0].Value))
+		tr.Cancel()
+	}
+}

@@ -326,6 +326,7 @@ func (tr *Transaction) cancelLocked(why error) {
 	tr.settleAttempt(why)
 	tr.end(why)
 	tr.releaseReadVersion()
+	tr.releaseWrites()
 	tr.failWatches(why)
 	if s := tr.takeStamp(); s != nil {
 		s.resolve(Versionstamp{}, why)
@@ -450,12 +451,25 @@ func (tr *Transaction) SetNextWriteNoWriteConflictRange() {
 // w returns the write buffer, creating it at the first write.
 func (tr *Transaction) w() *writeBuffer {
 	if tr.writes == nil {
-		w := &writeBuffer{}
-		w.ranges = w.rangesBuf[:0]
-		w.chunk = w.entryBuf[:0]
-		tr.writes = w
+		tr.writes = writeBuffers.Get().(*writeBuffer)
 	}
 	return tr.writes
+}
+
+// releaseWrites gives the write buffer back once the transaction has no
+// more use for it: it committed, or it was cancelled, so its writes are
+// applied or dropped. The transaction is left as a new one is, with no
+// buffer, which Reset or a later attempt allocates again if they write.
+// Nothing keeps a pointer into a buffer past the call that used it (rows
+// and cursors hold the keys and values, which the buffer does not own),
+// so the next transaction may reuse it. Called with mu held.
+func (tr *Transaction) releaseWrites() {
+	w := tr.writes
+	if w == nil {
+		return
+	}
+	tr.writes = nil
+	w.recycle()
 }
 
 // GetCommittedVersion returns the version at which the transaction

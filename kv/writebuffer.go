@@ -3,6 +3,7 @@ package kv
 import (
 	"bytes"
 	"sort"
+	"sync"
 
 	"github.com/plinthdb/plinth/internal/mutation"
 )
@@ -137,6 +138,33 @@ func (w *writeBuffer) pristine() bool {
 }
 
 func (w *writeBuffer) count() int { return w.idx.len() }
+
+// writeBuffers holds buffers of finished transactions for new ones: a
+// write transaction's buffer is as large as the Transaction itself, and
+// most transactions write a few keys.
+var writeBuffers = sync.Pool{New: func() any {
+	w := &writeBuffer{}
+	w.ranges = w.rangesBuf[:0]
+	w.chunk = w.entryBuf[:0]
+	return w
+}}
+
+// recycle empties w for another transaction and pools it, unless it grew
+// large, so the pool holds small buffers only. Only releaseWrites calls
+// it, once the owner dropped w: its entries, unlike those of an attempt
+// that its own transaction retries, can have no reader left.
+func (w *writeBuffer) recycle() {
+	if w.idx.tree != nil || cap(w.ranges) > 8 || cap(w.cleared) > 8 || cap(w.undo) > 8 {
+		return
+	}
+	w.reset()
+	clear(w.cleared[:cap(w.cleared)])
+	clear(w.unreadable[:cap(w.unreadable)])
+	clear(w.checked[:cap(w.checked)])
+	clear(w.entryBuf[:])
+	w.chunk = w.entryBuf[:0]
+	writeBuffers.Put(w)
+}
 
 func (w *writeBuffer) reset() {
 	w.idx.reset()
