@@ -1,6 +1,7 @@
 package mvcc
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/google/btree"
@@ -280,8 +281,8 @@ func (s *Store) walk(r KeyRange, reverse bool, fn func(item) bool) {
 }
 
 // Apply makes one commit visible at version ver: first every key in clears
-// gets deleted, then writes are applied in order. ver must be greater than
-// every version applied before.
+// gets deleted, then writes are applied in order (of two writes to one key,
+// the later wins). ver must be greater than every version applied before.
 //
 // Apply works in steps of a bounded number of keys, releasing the write
 // lock between them, so readers go on during a large commit. They never see
@@ -301,11 +302,34 @@ func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 	for _, r := range clears {
 		s.clearRange(ver, r, pause)
 	}
-	for _, w := range writes {
-		s.put(ver, w)
-		pause(1)
+	if ascending(writes) {
+		// Distinct keys, so the order is free: insert from the last.
+		// google/btree splits a full node in the middle and the left half
+		// keeps the whole array, so keys inserted in ascending order (a
+		// bulk load) leave every node but the last half empty, at twice
+		// the memory; inserted in descending order, each node split off
+		// to the right gets an array its size and stays full.
+		for i := len(writes) - 1; i >= 0; i-- {
+			s.put(ver, writes[i])
+			pause(1)
+		}
+	} else {
+		for _, w := range writes {
+			s.put(ver, w)
+			pause(1)
+		}
 	}
 	s.mu.Unlock()
+}
+
+// ascending reports whether the keys of writes strictly increase.
+func ascending(writes []Write) bool {
+	for i := 1; i < len(writes); i++ {
+		if bytes.Compare(writes[i-1].Key, writes[i].Key) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Store) put(ver int64, w Write) {
