@@ -45,18 +45,7 @@ func atBenchCounter(b *testing.B, readModifyWrite bool, goroutines int) {
 		tr.Add(key, one)
 		return nil
 	}
-	rmw := func(tr *kv.Transaction) error {
-		v, err := tr.Get(key)
-		if err != nil {
-			return err
-		}
-		var n uint64
-		if len(v) == 8 {
-			n = binary.LittleEndian.Uint64(v)
-		}
-		tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
-		return nil
-	}
+	rmw := kv.Increment(key)
 	fn := add
 	if readModifyWrite {
 		fn = rmw

@@ -1,7 +1,6 @@
 package kv_test
 
 import (
-	"encoding/binary"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,22 +27,14 @@ func BenchmarkHotKeyIncrement(b *testing.B) {
 			}
 			defer db.Close()
 			key := []byte("counter")
+			rmw := kv.Increment(key)
 			incr := func(tr *kv.Transaction) error {
 				if lock {
 					if err := tr.Lock(key, kv.LockExclusive, -1); err != nil {
 						return err
 					}
 				}
-				v, err := tr.Get(key)
-				if err != nil {
-					return err
-				}
-				var n uint64
-				if len(v) == 8 {
-					n = binary.LittleEndian.Uint64(v)
-				}
-				tr.Set(key, binary.LittleEndian.AppendUint64(nil, n+1))
-				return nil
+				return rmw(tr)
 			}
 			const workers = 8
 			var left atomic.Int64
