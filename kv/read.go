@@ -168,10 +168,8 @@ func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
 	if err := e.readable(); err != nil {
 		return nil, err
 	}
-	if tr.writes.hasUnreadable() {
-		if err := tr.writes.readableRange(key, keyAfter(key)); err != nil {
-			return nil, err
-		}
+	if err := tr.writes.readableKey(key); err != nil {
+		return nil, err
 	}
 	if e != nil && e.independent() {
 		v, ok := e.overlay(nil, false, nil)

@@ -154,7 +154,8 @@ var writeBuffers = sync.Pool{New: func() any {
 // it, once the owner dropped w: its entries, unlike those of an attempt
 // that its own transaction retries, can have no reader left.
 func (w *writeBuffer) recycle() {
-	if w.idx.tree != nil || cap(w.ranges) > 8 || cap(w.cleared) > 8 || cap(w.undo) > 8 {
+	const small = 8
+	if w.idx.tree != nil || max(cap(w.ranges), cap(w.cleared), cap(w.vsKeys), cap(w.unreadable), cap(w.checked), cap(w.undo)) > small {
 		return
 	}
 	w.reset()
@@ -340,9 +341,15 @@ func (e *wentry) readable() error {
 	return nil
 }
 
-// hasUnreadable reports whether any range is unreadable, so a point read
-// builds its range for readableRange only then.
-func (w *writeBuffer) hasUnreadable() bool { return w != nil && len(w.unreadable) > 0 }
+// readableKey is readableRange for key alone. It builds that range only
+// when some range is unreadable: a point read would otherwise pay a copy
+// of its key for nothing.
+func (w *writeBuffer) readableKey(key []byte) error {
+	if w == nil || len(w.unreadable) == 0 {
+		return nil
+	}
+	return w.readableRange(key, keyAfter(key))
+}
 
 // readableRange refuses a read of [b, end) if it touches a range where a
 // versionstamped key may land.
