@@ -138,7 +138,7 @@ func (tr *Transaction) lockIfHot(key []byte) {
 		return
 	}
 	tr.mu.Unlock()
-	_, _ = tr.lock(key, LockExclusive, hotLockWait) // a hint: any failure reads without it
+	_ = tr.Lock(key, LockExclusive, hotLockWait) // a hint: any failure reads without it
 	tr.mu.Lock()
 }
 

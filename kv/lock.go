@@ -92,29 +92,23 @@ type LockInfo struct {
 // transaction may wait at a time: another that would have to wait fails
 // with ErrClientInvalidOperation.
 func (tr *Transaction) Lock(key []byte, mode LockMode, timeout time.Duration) error {
-	_, err := tr.lock(key, mode, timeout)
-	return err
-}
-
-// lock is Lock, also saying whether the request had to wait.
-func (tr *Transaction) lock(key []byte, mode LockMode, timeout time.Duration) (waited bool, _ error) {
 	if mode != LockExclusive && mode != LockShared {
-		return false, newError(codeInvalidOptionValue, "lock mode %d is neither LockExclusive nor LockShared", uint8(mode))
+		return newError(codeInvalidOptionValue, "lock mode %d is neither LockExclusive nor LockShared", uint8(mode))
 	}
 	if len(key) > MaxKeySize {
-		return false, newError(codeKeyTooLarge, "lock key of %d bytes is over the limit of %d", len(key), MaxKeySize)
+		return newError(codeKeyTooLarge, "lock key of %d bytes is over the limit of %d", len(key), MaxKeySize)
 	}
 	tr.mu.Lock()
 	if err := tr.check(); err != nil {
 		a := tr.takePending()
 		tr.mu.Unlock()
 		a.run()
-		return false, err
+		return err
 	}
 	ctx := tr.context()
 	if ctx != nil && ctx.Err() != nil {
 		tr.mu.Unlock()
-		return false, lockAbandoned(key, ctx.Err())
+		return lockAbandoned(key, ctx.Err())
 	}
 	r := tr.rare()
 	o := r.locks
@@ -131,7 +125,7 @@ func (tr *Transaction) lock(key []byte, mode LockMode, timeout time.Duration) (w
 			tr.armLockDeadline()
 		}
 		tr.mu.Unlock()
-		return false, err
+		return err
 	}
 	// The request is queued: wait without the transaction's lock, bounded
 	// by the lock's timeout and the transaction's deadline, whichever
@@ -197,7 +191,7 @@ wait:
 	a := tr.takePending()
 	tr.mu.Unlock()
 	a.run()
-	return true, err
+	return err
 }
 
 // lockAbandoned is the error of a Lock that the transaction's context
