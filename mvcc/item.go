@@ -49,6 +49,8 @@ func (it *item) newest() version {
 	return version{ver: it.ver(), value: it.value, deleted: it.deleted()}
 }
 
+// setNewest makes v the item's newest version. A nil value means a
+// deletion, so a present value, even an empty one, is never stored nil.
 func (it *item) setNewest(v version) {
 	it.setVer(v.ver)
 	it.value = v.value

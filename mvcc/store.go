@@ -343,11 +343,7 @@ func (s *Store) put(ver int64, w Write) {
 		return
 	}
 	it := pivot(w.Key)
-	it.setVer(ver)
-	it.value = w.Value
-	if it.value == nil {
-		it.value = []byte{} // nil is a deletion
-	}
+	it.setNewest(version{ver: ver, value: w.Value})
 	old, found := s.tree.ReplaceOrInsert(it)
 	s.versions++
 	if found {
