@@ -3,7 +3,9 @@ package bench
 import (
 	"bytes"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/trace"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,6 +29,10 @@ import (
 //
 //	go test -run '^$' -bench Latency -benchtime 3x ./bench     # 1e6 keys
 //	go test -short -run '^$' -bench Latency ./bench            # 1e4 keys
+//
+// With BENCH_TRACE set to a file name, each run of the probes also writes
+// an execution trace of that time to the file (the last run's remains), to
+// see what a slow probe waited for: go tool trace -pprof=sched FILE.
 
 const probePace = 50 * time.Microsecond
 
@@ -44,12 +50,22 @@ type probes struct {
 	mu           sync.Mutex
 	gets, writes []time.Duration
 	err          error
+
+	trace *os.File // BENCH_TRACE's file while a trace runs
 }
 
 func newProbes(db *kv.DB, n int) *probes { return &probes{db: db, n: n} }
 
 // start launches both probes; finish stops them and keeps their samples.
 func (p *probes) start() {
+	if name := os.Getenv("BENCH_TRACE"); name != "" {
+		f, err := os.Create(name)
+		if err == nil && trace.Start(f) == nil {
+			p.trace = f
+		} else if err == nil {
+			f.Close()
+		}
+	}
 	p.stop = make(chan struct{})
 	p.wg.Add(2)
 	go p.run(p.get, &p.gets)
@@ -59,6 +75,11 @@ func (p *probes) start() {
 func (p *probes) finish() {
 	close(p.stop)
 	p.wg.Wait()
+	if p.trace != nil {
+		trace.Stop()
+		p.trace.Close()
+		p.trace = nil
+	}
 }
 
 func (p *probes) run(op func(r *rand.Rand, k []byte) error, out *[]time.Duration) {
