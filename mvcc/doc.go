@@ -40,6 +40,10 @@
 //	v, ok := s.Get([]byte("a"), 1) // "1", true
 //	_, ok = s.Get([]byte("a"), 0)  // nil, false: version 0 precedes the write
 //
+// The items of the last few dozen keys written are also cached by key, so
+// a hot key (a counter, a queue's head) is read without a tree descent and
+// overwritten with one.
+//
 // Store is safe for concurrent use by multiple goroutines, but Apply and
 // Collect must be called by one goroutine at a time, in increasing version
 // order: the caller (package kv) serialises them under its commit lock.

@@ -46,6 +46,8 @@ type Store struct {
 	mu   sync.RWMutex
 	tree *btree.BTreeG[item]
 
+	recent recent // the items of recently written keys
+
 	// gc lists, in commit order, keys whose chains hold more than one version
 	// or end in a deletion: the only keys Collect has work on.
 	gc gcQueue
@@ -67,7 +69,7 @@ func New() *Store {
 // slice belongs to the store and must not be modified.
 func (s *Store) Get(key []byte, at int64) (value []byte, ok bool) {
 	s.mu.RLock()
-	it, found := s.tree.Get(pivot(key))
+	it, found := s.lookup(pivot(key))
 	if found {
 		value, ok = it.at(at)
 	}
@@ -335,7 +337,7 @@ func ascending(writes []Write) bool {
 func (s *Store) put(ver int64, w Write) {
 	if w.Delete {
 		// A deletion must not create an item, so look before writing.
-		old, found := s.tree.Get(pivot(w.Key))
+		old, found := s.lookup(pivot(w.Key))
 		if !found || old.deleted() {
 			return // nothing visible to delete
 		}
@@ -344,8 +346,24 @@ func (s *Store) put(ver int64, w Write) {
 	}
 	it := pivot(w.Key)
 	it.setNewest(version{ver: ver, value: w.Value})
-	old, found := s.tree.ReplaceOrInsert(it)
 	s.versions++
+	if c, ok := s.recent.get(&it); ok {
+		// A recently written key: its item is known, so the new one is
+		// complete before the one tree write.
+		old := *c
+		it.old = old.old
+		if it.old == nil {
+			it.old = newChain()
+		}
+		it.old.push(old.newest())
+		it.setQueued(true)
+		s.replace(it)
+		if !old.queued() {
+			s.gc.push(gcEntry{ver: ver, key: w.Key})
+		}
+		return
+	}
+	old, found := s.replace(it)
 	if found {
 		// An overwrite: keep the replaced version behind the new one. The
 		// second traversal follows the path the first just cached.
@@ -358,7 +376,7 @@ func (s *Store) put(ver int64, w Write) {
 		}
 		it.old.push(old.newest())
 		it.setQueued(true)
-		s.tree.ReplaceOrInsert(it)
+		s.replace(it)
 		if !old.queued() {
 			s.gc.push(gcEntry{ver: ver, key: w.Key})
 		}
@@ -374,7 +392,7 @@ func (s *Store) push(it item, v version) {
 	it.setNewest(v)
 	queued := it.queued()
 	it.setQueued(true)
-	s.tree.ReplaceOrInsert(it)
+	s.replace(it)
 	s.versions++
 	if !queued {
 		s.gc.push(gcEntry{ver: v.ver, key: it.key})
@@ -466,7 +484,7 @@ func (s *Store) Collect(horizon int64, budget int) (more bool) {
 // horizon passes that, one more trim leaves a single version. A trim costs
 // a lookup, a binary search and at most a segment of the chain.
 func (s *Store) trim(key []byte, horizon int64) {
-	it, found := s.tree.Get(pivot(key))
+	it, found := s.lookup(pivot(key))
 	if !found {
 		return
 	}
@@ -477,11 +495,11 @@ func (s *Store) trim(key []byte, horizon int64) {
 		}
 		if it.deleted() {
 			s.versions--
-			s.tree.Delete(it)
+			s.remove(it)
 			return
 		}
 		it.setQueued(false)
-		s.tree.ReplaceOrInsert(it)
+		s.replace(it)
 		return
 	}
 	if it.old != nil {
@@ -499,7 +517,7 @@ func (s *Store) trim(key []byte, horizon int64) {
 	} else {
 		it.setQueued(false)
 	}
-	s.tree.ReplaceOrInsert(it)
+	s.replace(it)
 }
 
 // Stats describes the store's size.

@@ -91,6 +91,7 @@ func TestStoreMatchesModel(t *testing.T) {
 					horizon = max(horizon, ver-int64(r.IntN(10)))
 					s.Collect(horizon, r.IntN(5))
 				}
+				checkRecent(t, s)
 				for range 5 {
 					at := horizon + r.Int64N(ver-horizon+1)
 					k := randKey(r)
