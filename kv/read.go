@@ -647,6 +647,21 @@ func (tr *Transaction) pointRange(key []byte) (begin, end []byte) {
 	return e[:len(key):len(key)], e
 }
 
+// lastReadPoint returns the transaction's last read conflict range if it
+// is the point range of key, else nil: a read-modify-write of one key then
+// records its write range in the same bytes, which are never modified.
+func (tr *Transaction) lastReadPoint(key []byte) (begin, end []byte) {
+	n := len(tr.reads)
+	if n == 0 {
+		return nil, nil
+	}
+	r := tr.reads[n-1]
+	if len(r.end) != len(key)+1 || r.end[len(key)] != 0 || len(r.begin) != len(key) || string(r.begin) != string(key) {
+		return nil, nil
+	}
+	return r.begin, r.end
+}
+
 // keep copies b into the transaction's arena, which holds the keys of its
 // conflict ranges.
 func (tr *Transaction) keep(b []byte) []byte { return tr.keepN(b, 0) }
