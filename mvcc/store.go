@@ -349,54 +349,42 @@ func (s *Store) put(ver int64, w Write) {
 	s.versions++
 	if c, ok := s.recent.get(&it); ok {
 		// A recently written key: its item is known, so the new one is
-		// complete before the one tree write.
-		old := *c
-		it.old = old.old
-		if it.old == nil {
-			it.old = newChain()
-		}
-		it.old.push(old.newest())
-		it.setQueued(true)
-		s.replace(it)
-		if !old.queued() {
-			s.gc.push(gcEntry{ver: ver, key: w.Key})
-		}
+		// complete before its one tree write.
+		s.supersede(it, *c)
 		return
 	}
-	old, found := s.replace(it)
-	if found {
-		// An overwrite: keep the replaced version behind the new one. The
-		// second traversal follows the path the first just cached.
-		// The item keeps the new write's key slice: the caller may have
-		// allocated key and value together, and holding the old key would
-		// hold the old value's memory too.
-		it.old = old.old
-		if it.old == nil {
-			it.old = newChain()
-		}
-		it.old.push(old.newest())
-		it.setQueued(true)
-		s.replace(it)
-		if !old.queued() {
-			s.gc.push(gcEntry{ver: ver, key: w.Key})
-		}
+	if old, found := s.replace(it); found {
+		// An overwrite found by inserting: the second traversal follows
+		// the path the first just cached.
+		s.supersede(it, old)
+	}
+}
+
+// supersede writes it, the new newest version of a key, over old, the
+// key's item until now, keeping old's newest version behind it.
+//
+// The item keeps the new write's key slice: the caller may have allocated
+// key and value together, and holding the old key would hold the old
+// value's memory too.
+func (s *Store) supersede(it, old item) {
+	it.old = old.old
+	if it.old == nil {
+		it.old = newChain()
+	}
+	it.old.push(old.newest())
+	it.setQueued(true)
+	s.replace(it)
+	if !old.queued() {
+		s.gc.push(gcEntry{ver: it.ver(), key: it.key})
 	}
 }
 
 // push makes v the newest version of the existing item it.
 func (s *Store) push(it item, v version) {
-	if it.old == nil {
-		it.old = newChain()
-	}
-	it.old.push(it.newest())
-	it.setNewest(v)
-	queued := it.queued()
-	it.setQueued(true)
-	s.replace(it)
+	next := it
+	next.setNewest(v)
+	s.supersede(next, it)
 	s.versions++
-	if !queued {
-		s.gc.push(gcEntry{ver: v.ver, key: it.key})
-	}
 }
 
 // clearRange deletes the keys of r at ver, in passes of at most applyStep
