@@ -641,25 +641,18 @@ func (tr *Transaction) addReadPoint(key []byte) {
 }
 
 // pointRange returns [key, key+"\x00") backed by the transaction's arena,
-// so recording a point read costs no allocation of its own.
+// so recording a point read costs no allocation of its own. When the last
+// read range is that range (a read-modify-write of one key), its bytes,
+// which are never modified, serve again.
 func (tr *Transaction) pointRange(key []byte) (begin, end []byte) {
+	if n := len(tr.reads); n > 0 {
+		r := tr.reads[n-1]
+		if len(r.end) == len(key)+1 && r.end[len(key)] == 0 && string(r.end[:len(key)]) == string(key) && string(r.begin) == string(key) {
+			return r.begin, r.end
+		}
+	}
 	e := tr.keepN(key, 1)
 	return e[:len(key):len(key)], e
-}
-
-// lastReadPoint returns the transaction's last read conflict range if it
-// is the point range of key, else nil: a read-modify-write of one key then
-// records its write range in the same bytes, which are never modified.
-func (tr *Transaction) lastReadPoint(key []byte) (begin, end []byte) {
-	n := len(tr.reads)
-	if n == 0 {
-		return nil, nil
-	}
-	r := tr.reads[n-1]
-	if len(r.end) != len(key)+1 || r.end[len(key)] != 0 || len(r.begin) != len(key) || string(r.begin) != string(key) {
-		return nil, nil
-	}
-	return r.begin, r.end
 }
 
 // keep copies b into the transaction's arena, which holds the keys of its

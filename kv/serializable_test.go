@@ -328,3 +328,23 @@ func TestBankTransfersKeepTotal(t *testing.T) {
 	}))
 	require.Greater(t, db.Stats().Conflicts, int64(0), "transfers on 10 accounts from 6 goroutines conflict")
 }
+
+// TestWriteAfterRangeReadConflictsOnItsKeyOnly: a key written after a range
+// read that starts at it conflicts only on itself. A range [a, b\x00) is not
+// the point range of a, though its ends look like one; taking it as the
+// write's range would make readers of b conflict with a write of a.
+func TestWriteAfterRangeReadConflictsOnItsKeyOnly(t *testing.T) {
+	db := openDB(t, nil)
+	reader := db.NewTransaction()
+	_, err := reader.Get([]byte("b"))
+	require.NoError(t, err)
+	reader.Set([]byte("x"), []byte("1"))
+
+	writer := db.NewTransaction()
+	_, err = writer.GetRange(KeyRange{[]byte("a"), []byte("b\x00")}, RangeOptions{})
+	require.NoError(t, err)
+	writer.Set([]byte("a"), []byte("1"))
+	require.NoError(t, writer.Commit())
+
+	require.NoError(t, reader.Commit(), "a write of a does not touch b")
+}

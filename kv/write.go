@@ -110,10 +110,7 @@ func (tr *Transaction) beginWrite(key []byte) (noConflict bool, err error) {
 func (tr *Transaction) wrote(key []byte, valueLen int, noConflict bool) {
 	tr.countMutation(len(key), valueLen)
 	if !noConflict {
-		b, e := tr.lastReadPoint(key)
-		if b == nil {
-			b, e = tr.pointRange(key)
-		}
+		b, e := tr.pointRange(key)
 		tr.addWriteRange(b, e)
 	}
 	tr.checkSize()
