@@ -24,17 +24,25 @@ func slotOf(it *item) int {
 	return int(((it.p0 ^ it.p1) * 0x9e3779b97f4a7c15) >> (64 - 6))
 }
 
-// get returns the cached item of the key of q, a pivot, if its slot holds it.
-func (r *recent) get(q *item) (*item, bool) {
+// find returns the slot holding the key of q, or -1.
+func (r *recent) find(q *item) int {
 	i := slotOf(q)
 	c := &r.items[i]
 	if !r.full[i] || c.p0 != q.p0 || c.p1 != q.p1 || len(c.key) != len(q.key) {
-		return nil, false
+		return -1
 	}
 	if len(q.key) > 16 && !bytes.Equal(c.key, q.key) {
-		return nil, false
+		return -1
 	}
-	return c, true
+	return i
+}
+
+// get returns the cached item of the key of q, if a slot holds it.
+func (r *recent) get(q *item) (*item, bool) {
+	if i := r.find(q); i >= 0 {
+		return &r.items[i], true
+	}
+	return nil, false
 }
 
 // lookup returns the tree's item for the key of q.
@@ -57,8 +65,7 @@ func (s *Store) replace(it item) (old item, found bool) {
 // remove deletes it from the tree, and from its slot.
 func (s *Store) remove(it item) {
 	s.tree.Delete(it)
-	if _, ok := s.recent.get(&it); ok {
-		i := slotOf(&it)
+	if i := s.recent.find(&it); i >= 0 {
 		s.recent.items[i], s.recent.full[i] = item{}, false
 	}
 }
