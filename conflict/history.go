@@ -6,14 +6,16 @@ import "bytes"
 // previous call, so collection keeps pace with insertion (an Add inserts at most two
 // boundaries), plus a little per call so an idle history still drains. A step runs once the
 // credit reaches removeStepMin, so that the two descents a step starts with are shared by
-// many commits, and examines at most removeStepMax boundaries, so that no single commit pays
-// for a backlog (the rest stays as credit). FoundationDB's resolver examines 3 × write
-// ranges + 10 nodes per batch.
+// many commits. A step examines what the call earned, and of an older backlog at most
+// removeStepMax boundaries (a few hundred microseconds on a large history): a large commit
+// pays for its own writes, which it outlasts anyway, while a small commit never pays much
+// more than its share for the large ones before it. FoundationDB's resolver examines 3 ×
+// write ranges + 10 nodes per batch.
 const (
 	removeCreditPerAdd  = 4
 	removeCreditPerCall = 8
 	removeStepMin       = 512
-	removeStepMax       = 16 << 10
+	removeStepMax       = 2 << 10
 )
 
 // History is a step function over the key space: for every key, the version of the most
@@ -110,17 +112,18 @@ func (h *History) Conflicts(begin, end []byte, readVersion int64) (version int64
 //
 // It is meant to be called once per commit. Its work is amortised: a few boundaries per Add
 // since the previous call, done in steps of at least a few hundred boundaries every few dozen
-// calls, and at most 16384 boundaries in one call. Each step resumes where the last
-// stopped and wraps around at the end of the key space, so Len() stays within a small factor
-// of the boundaries written since oldest.
+// calls, and in one call at most what that call earned or 2048 boundaries, whichever is more.
+// Each step resumes where the last stopped and wraps around at the end of the key space, so
+// Len() stays within a small factor of the boundaries written since oldest.
 func (h *History) RemoveBefore(oldest int64) {
 	h.oldest = max(h.oldest, oldest)
-	h.credit += removeCreditPerCall + removeCreditPerAdd*h.adds
+	earned := removeCreditPerCall + removeCreditPerAdd*h.adds
+	h.credit += earned
 	h.adds = 0
 	if h.credit < removeStepMin {
 		return
 	}
-	budget := min(h.credit, removeStepMax)
+	budget := min(h.credit, max(earned, removeStepMax))
 	h.credit -= budget
 	h.RemoveBeforeStep(h.oldest, budget)
 }

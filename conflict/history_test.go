@@ -288,3 +288,35 @@ func TestZeroAllocChecks(t *testing.T) {
 		t.Fatalf("MaxVersion allocates %v times", n)
 	}
 }
+
+// A large commit sweeps the boundaries it earned credit for in its own call,
+// rather than leaving a backlog that the small commits after it would each
+// pay for with the largest step.
+func TestRemoveBeforeLargeCommitPaysItsOwn(t *testing.T) {
+	h := New()
+	const n = 20000 // 40000 boundaries: more than removeStepMax many times over
+	for i := range n {
+		k := []byte{byte(i >> 16), byte(i >> 8), byte(i)}
+		h.Add(k, append(k, 0), 1)
+	}
+	h.RemoveBefore(2) // every boundary is older than 2
+	if err := checkTree(&h.t); err != nil {
+		t.Fatal(err)
+	}
+	if h.Len() > 2 {
+		t.Fatalf("Len() = %d after the large commit's RemoveBefore, want it swept", h.Len())
+	}
+	if h.credit > removeStepMin {
+		t.Fatalf("credit %d left for the next commits, want at most %d", h.credit, removeStepMin)
+	}
+	// A small commit on top of a backlog examines at most removeStepMax.
+	h.credit = 1 << 20
+	k := []byte("small")
+	h.Add(k, append(k, 0), 3)
+	before := h.credit
+	h.RemoveBefore(3)
+	earned := removeCreditPerCall + removeCreditPerAdd
+	if used := before + earned - h.credit; used > removeStepMax {
+		t.Fatalf("a one-write commit examined up to %d boundaries, want at most %d", used, removeStepMax)
+	}
+}
