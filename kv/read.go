@@ -326,7 +326,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 			batch = min(opts.Limit, maxBatch)
 		}
 		c := sc.cursor(tr, batch)
-		for opts.Limit == 0 || len(b.rows) < opts.Limit {
+		for opts.Limit == 0 || b.len() < opts.Limit {
 			k, v, ok, err := c.next()
 			if err != nil {
 				return nil, err
@@ -337,7 +337,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 			b.add(k, v)
 		}
 	}
-	rows := b.rows
+	rows := b.result()
 	if err := tr.checkAge(); err != nil {
 		return nil, err
 	}
@@ -356,14 +356,36 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 // allocations; full slice expressions stop appends from spilling into a
 // neighbour. With noCopy it keeps the slices it is given, capped the same
 // way.
+//
+// A long read collects its rows in pages of pageRows and joins them once,
+// at the end, into a slice of the exact size. Growing one slice by append
+// would copy every row several times over, each growth in one
+// uninterruptible runtime call (with the collector's write barrier on every
+// pointer while it marks): for a million rows, tens of milliseconds during
+// which the goroutine cannot be preempted, and about four times the final
+// slice in allocations.
 type rowBuilder struct {
-	rows   []KeyValue
+	rows   []KeyValue   // the rows after those in pages
+	pages  [][]KeyValue // full pages, in order
+	paged  int          // rows in pages
 	arena  []byte
 	limit  int
 	noCopy bool
 }
 
+// pageRows is the size of a long read's pages: a page is copied into the
+// result in one runtime call of a few tens of microseconds.
+const pageRows = 4096
+
+// len returns the number of rows added.
+func (b *rowBuilder) len() int { return b.paged + len(b.rows) }
+
 func (b *rowBuilder) add(k, v []byte) bool {
+	if len(b.rows) == cap(b.rows) && len(b.rows) >= pageRows {
+		b.pages = append(b.pages, b.rows)
+		b.paged += len(b.rows)
+		b.rows = make([]KeyValue, 0, pageRows)
+	}
 	if b.noCopy {
 		b.rows = append(b.rows, aliased(k, v))
 		return true
@@ -372,7 +394,7 @@ func (b *rowBuilder) add(k, v []byte) bool {
 	if cap(b.arena)-len(b.arena) < need {
 		want := 64
 		if b.limit > 0 {
-			want = b.limit - len(b.rows)
+			want = b.limit - b.len()
 		}
 		b.arena = make([]byte, 0, max(need, min(need*want, 1<<20)))
 	}
@@ -380,6 +402,19 @@ func (b *rowBuilder) add(k, v []byte) bool {
 	b.arena = append(append(b.arena, k...), v...)
 	b.rows = append(b.rows, KeyValue{Key: b.arena[n : n+len(k) : n+len(k)], Value: b.arena[n+len(k) : len(b.arena) : len(b.arena)]})
 	return true
+}
+
+// result returns the rows added, in one slice.
+func (b *rowBuilder) result() []KeyValue {
+	if b.pages == nil {
+		return b.rows
+	}
+	out := make([]KeyValue, 0, b.len())
+	for i, p := range b.pages {
+		out = append(out, p...)
+		b.pages[i] = nil // the collector may free it while the rest is copied
+	}
+	return append(out, b.rows...)
 }
 
 // aliased is the row (k, v) without copies, for RangeOptions.NoCopy: the
