@@ -25,7 +25,14 @@ type cursor struct {
 	dbMore bool   // the database may hold rows beyond the batch
 	dbNext []byte // forward: next batch begins here; reverse: ends here
 	batch  int
+
+	pace  mvcc.Pacer // a long read lets short requests run now and then
+	count int        // rows produced, to pause every paceRows
 }
+
+// paceRows is how many rows a cursor produces between two pauses: its
+// caller's work per row counts towards the time between yields too.
+const paceRows = 256
 
 const maxBatch = 1024
 
@@ -95,6 +102,9 @@ func (c *cursor) bufferNext() *wentry {
 // next returns the next visible row. The slices belong to the store or the
 // write buffer: callers copy them before handing them out.
 func (c *cursor) next() (key, value []byte, ok bool, err error) {
+	if c.count++; c.count%paceRows == 0 {
+		c.pace.Pause()
+	}
 	for {
 		if c.dbi == len(c.db) && c.dbMore {
 			c.fill()

@@ -2,6 +2,8 @@ package kv
 
 import (
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,5 +85,97 @@ func TestGetRangeLongReadsInPages(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A long read, or a large commit, gives up the processor now and then, so
+// that with a single processor another goroutine still gets to run many
+// times before it ends; without the pauses that goroutine would wait for the
+// scheduler to preempt the operation, once every 10 ms.
+func TestLongOperationsLetOthersRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 100k keys")
+	}
+	const n = 100_000
+	db := openDB(t, nil)
+	for base := 0; base < n; base += 10_000 { // under the 10 MB transaction limit
+		require.NoError(t, db.Transact(func(tr *Transaction) error {
+			for i := base; i < base+10_000; i++ {
+				tr.Set(fmt.Appendf(nil, "k%06d", i), make([]byte, 100))
+			}
+			return nil
+		}))
+	}
+	all := KeyRange{Begin: []byte("k"), End: []byte("l")}
+	rows := func(want int) func(int, error) error {
+		return func(got int, err error) error {
+			if err == nil && got != want {
+				err = fmt.Errorf("%d rows, want %d", got, want)
+			}
+			return err
+		}
+	}
+	ops := []struct {
+		name string
+		run  func() error
+	}{
+		{"GetRange", func() error {
+			return db.ReadTransact(func(tr ReadTransaction) error {
+				got, err := tr.GetRange(all, RangeOptions{})
+				return rows(n)(len(got), err)
+			})
+		}},
+		{"Iterate", func() error {
+			return db.ReadTransact(func(tr ReadTransaction) error {
+				got := 0
+				for _, err := range tr.Iterate(all, RangeOptions{}) {
+					if err != nil {
+						return err
+					}
+					got++
+				}
+				return rows(n)(got, nil)
+			})
+		}},
+		{"ClearRange", func() error { // last: it clears the data
+			return db.Transact(func(tr *Transaction) error {
+				tr.ClearRange(all.Begin, all.End)
+				return nil
+			})
+		}},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			var ran atomic.Int64
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					ran.Add(1)
+					runtime.Gosched()
+				}
+			}()
+			for ran.Load() == 0 { // let the other goroutine start
+				runtime.Gosched()
+			}
+			start := ran.Load()
+			err := op.run()
+			during := ran.Load() - start
+			close(stop)
+			<-done
+			require.NoError(t, err)
+			// The operation takes milliseconds and pauses every 50 µs.
+			if during < 10 {
+				t.Fatalf("the other goroutine ran %d times during %s, want at least 10", during, op.name)
+			}
+			t.Logf("the other goroutine ran %d times during %s", during, op.name)
+		})
 	}
 }

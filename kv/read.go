@@ -410,9 +410,13 @@ func (b *rowBuilder) result() []KeyValue {
 		return b.rows
 	}
 	out := make([]KeyValue, 0, b.len())
+	var pace mvcc.Pacer
 	for i, p := range b.pages {
 		out = append(out, p...)
 		b.pages[i] = nil // the collector may free it while the rest is copied
+		// A million rows take tens of milliseconds to copy while the
+		// collector marks: let short requests run between pages.
+		pace.Pause()
 	}
 	return append(out, b.rows...)
 }

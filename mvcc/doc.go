@@ -7,9 +7,11 @@
 // of every Collect call made before the read returns.
 //
 // No lock is held for work proportional to the data. Scans, commits and
-// collections work in steps of a bounded number of keys (a thousand visited
-// by a scan, 64 written by a commit, 32 trimmed by a collection: tens of
-// microseconds each), releasing the store's lock between steps. This is
+// collections work in steps of a bounded number of keys (256 visited by a
+// scan, 64 written by a commit, 32 trimmed by a collection: tens of
+// microseconds each), releasing the store's lock between steps; scans and
+// commits also give up the processor between steps every 50 µs (Pacer), so
+// a short request woken meanwhile is not left waiting for a CPU. This is
 // safe because a version, once applied, never changes:
 //
 //   - A scan re-seeks past the last key it visited and finds the same view
