@@ -108,6 +108,12 @@ func (c *cursor) next() (key, value []byte, ok bool, err error) {
 	for {
 		if c.dbi == len(c.db) && c.dbMore {
 			c.fill()
+			// The batch's rows are exact if the read version was still
+			// inside the window after they were read; rows handed out
+			// later from the batch need no new check.
+			if err := c.tr.checkAge(); err != nil {
+				return nil, nil, false, err
+			}
 		}
 		var dk *mvcc.KV
 		if c.dbi < len(c.db) {

@@ -605,7 +605,13 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 		sc, err := tr.startRange(r, opts)
 		var c *cursor
 		if err == nil && !sc.empty() {
-			c = sc.cursor(tr, 16)
+			// A first batch of 16 when the caller may stop after a few
+			// rows; with a limit, the rows it asks for, as GetRange.
+			batch := 16
+			if opts.Limit > 0 {
+				batch = min(opts.Limit, maxBatch)
+			}
+			c = sc.cursor(tr, batch)
 		}
 		tr.mu.Unlock()
 		if err != nil {
@@ -637,10 +643,7 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 			var k, v []byte
 			ok := false
 			if err == nil {
-				k, v, ok, err = c.next()
-			}
-			if err == nil {
-				err = tr.checkAge()
+				k, v, ok, err = c.next() // checks the read version's age
 			}
 			var kv KeyValue
 			if ok && err == nil {

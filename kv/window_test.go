@@ -126,3 +126,36 @@ func TestHistoryKeepsWhatLiveReadersNeed(t *testing.T) {
 	require.ErrorIs(t, err, ErrTransactionTooOld)
 	require.True(t, IsRetryable(err))
 }
+
+// An Iterate whose read version leaves the window midway hands out the rows
+// it had already read, which were read inside the window, and fails with
+// transaction_too_old when it next reads from the store.
+func TestIterateTooOldAtNextBatch(t *testing.T) {
+	db := openDB(t, nil)
+	clock := UseClock(db)
+	const n = 3000
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		for i := range n {
+			tr.Set(fmt.Appendf(nil, "k%05d", i), []byte("v"))
+		}
+		return nil
+	}))
+	tr := db.NewTransaction()
+	defer tr.Cancel()
+	rows := 0
+	var err error
+	for kv, e := range tr.Iterate(KeyRange{Begin: []byte("k"), End: []byte("l")}, RangeOptions{}) {
+		if e != nil {
+			err = e
+			break
+		}
+		require.Equal(t, fmt.Sprintf("k%05d", rows), string(kv.Key))
+		rows++
+		if rows == 1 {
+			clock.Advance(DefaultMVCCWindow + time.Second)
+		}
+	}
+	require.ErrorIs(t, err, ErrTransactionTooOld)
+	require.Greater(t, rows, 1, "the rows of the batch already read are handed out")
+	require.Less(t, rows, n)
+}
