@@ -456,10 +456,10 @@ func (s *Store) release(p *Pacer) {
 // between steps is not enough on its own: a point read woken meanwhile
 // would still wait for a CPU.
 //
-// Scan, Range and Apply pace themselves; package kv paces its cursor every
-// few hundred rows and the copy of a long read's rows. The zero value is
-// ready, and its first Pause starts the clock. A Pacer belongs to one
-// goroutine.
+// Scan, Range, Versions and Apply pace themselves; package kv paces its
+// cursor every few hundred rows and the copy of a long read's rows. The
+// zero value is ready, and its first Pause starts the clock. A Pacer
+// belongs to one goroutine.
 type Pacer struct{ last time.Time }
 
 // yieldEvery is how long an operation runs between two yields. A yield

@@ -30,6 +30,7 @@ func (s *Store) Versions(r KeyRange, after, upto int64, fn func(Version) bool) {
 	buf := make([]Version, 0, 64)
 	var resumeKey []byte // the key a step stopped inside, if any
 	resumeAfter := after
+	var p Pacer
 	for {
 		buf = buf[:0]
 		visits := scanStep
@@ -75,6 +76,7 @@ func (s *Store) Versions(r KeyRange, after, upto int64, fn func(Version) bool) {
 		} else {
 			r.Begin = resumeKey
 		}
+		p.Pause()
 	}
 }
 
