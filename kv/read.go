@@ -311,7 +311,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	}
 	b := rowBuilder{limit: opts.Limit, noCopy: opts.NoCopy}
 	if opts.Limit > 0 {
-		b.rows = make([]KeyValue, 0, min(opts.Limit, maxBatch))
+		b.rows = make([]KeyValue, 0, firstBatch(opts.Limit, 0))
 	}
 	switch {
 	case sc.empty():
@@ -321,11 +321,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		// b.add only copies, so a bounded read may copy under the lock.
 		tr.db.store.ScanBounded(mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit, b.add)
 	default:
-		batch := 256
-		if opts.Limit > 0 {
-			batch = min(opts.Limit, maxBatch)
-		}
-		c := sc.cursor(tr, batch)
+		c := sc.cursor(tr, firstBatch(opts.Limit, 256))
 		for opts.Limit == 0 || b.len() < opts.Limit {
 			k, v, ok, err := c.next()
 			if err != nil {
@@ -445,6 +441,15 @@ type scan struct {
 
 // empty reports whether the resolved range holds no key.
 func (sc *scan) empty() bool { return bytes.Compare(sc.begin, sc.end) >= 0 }
+
+// firstBatch is how many rows a range read fetches first: those a limit
+// asks for, up to maxBatch, or unlimited without a limit.
+func firstBatch(limit, unlimited int) int {
+	if limit > 0 {
+		return min(limit, maxBatch)
+	}
+	return unlimited
+}
 
 // cursor returns a cursor over the scan's keys, merging the transaction's
 // writes; batch is the first number of rows fetched from the store.
@@ -605,13 +610,9 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 		sc, err := tr.startRange(r, opts)
 		var c *cursor
 		if err == nil && !sc.empty() {
-			// A first batch of 16 when the caller may stop after a few
-			// rows; with a limit, the rows it asks for, as GetRange.
-			batch := 16
-			if opts.Limit > 0 {
-				batch = min(opts.Limit, maxBatch)
-			}
-			c = sc.cursor(tr, batch)
+			// Without a limit a small first batch: the caller may stop
+			// after a few rows.
+			c = sc.cursor(tr, firstBatch(opts.Limit, 16))
 		}
 		tr.mu.Unlock()
 		if err != nil {
