@@ -157,6 +157,38 @@ func percentiles(d []time.Duration) (p50, p99, top float64) {
 	return us(s[len(s)/2]), us(s[len(s)*99/100]), us(s[len(s)-1])
 }
 
+// compute works for at least d, pausing as mvcc.Pacer does. With fresh > 0
+// it also allocates and writes that many bytes of new memory, a piece every
+// 200 µs, and keeps them until it returns, as a GetRange keeps its rows.
+func compute(d time.Duration, fresh int) {
+	const piece = 192 << 10
+	var (
+		p    mvcc.Pacer
+		kept [][]byte
+		x    = uint64(1)
+	)
+	end := time.Now().Add(d)
+	next := time.Now()
+	for fresh > 0 || time.Now().Before(end) {
+		if fresh > 0 && !time.Now().Before(next) {
+			m := make([]byte, min(piece, fresh))
+			for i := 0; i < len(m); i += 4096 {
+				m[i] = byte(x)
+			}
+			kept = append(kept, m)
+			fresh -= len(m)
+			next = time.Now().Add(200 * time.Microsecond)
+		}
+		for range 1000 {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+		p.Pause()
+	}
+	sink.Store(x + uint64(len(kept)))
+}
+
+var sink atomic.Uint64
+
 // loadFresh returns a new database holding keys 0..n-1 with their initial
 // values, written in commits of 10,000 keys.
 func loadFresh(tb testing.TB, n int, opts *kv.Options) *kv.DB {
@@ -195,6 +227,13 @@ func overwrite(tb testing.TB, db *kv.DB, n, round int) {
 //
 //   - op=Idle: nothing beside the probes for 500 ms: the floor that the
 //     machine, the Go runtime and the probes themselves set.
+//   - op=Busy: a goroutine that only computes for 500 ms, giving up the
+//     processor every 50 µs as the store's long operations do, and touches
+//     no store: the floor that a busy processor sets.
+//   - op=Alloc: as Busy, but it also writes as much new memory as the
+//     GetRange below returns (n rows of 164 bytes), a piece of 192 KiB
+//     every 200 µs: the floor that a long read's fresh memory sets, store
+//     or no store.
 //   - op=GetRange: one GetRange of every key, in a read transaction.
 //   - op=Iterate: one Iterate over every key, in a read transaction.
 //   - op=ClearRange: a commit clearing every key (the data is reloaded
@@ -212,6 +251,32 @@ func BenchmarkLatency(b *testing.B) {
 			for range b.N {
 				p.start()
 				time.Sleep(500 * time.Millisecond)
+				p.finish()
+			}
+			b.StopTimer()
+			p.report(b)
+		})
+		b.Run("op=Busy", func(b *testing.B) {
+			db := loadFresh(b, n, nil)
+			defer db.Close()
+			p := newProbes(db, n)
+			b.ResetTimer()
+			for range b.N {
+				p.start()
+				compute(500*time.Millisecond, 0)
+				p.finish()
+			}
+			b.StopTimer()
+			p.report(b)
+		})
+		b.Run("op=Alloc", func(b *testing.B) {
+			db := loadFresh(b, n, nil)
+			defer db.Close()
+			p := newProbes(db, n)
+			b.ResetTimer()
+			for range b.N {
+				p.start()
+				compute(0, n*(48+keyLen+valueLen))
 				p.finish()
 			}
 			b.StopTimer()
