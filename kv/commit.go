@@ -183,7 +183,7 @@ func (db *DB) apply(tr *Transaction, version int64, clears []mvcc.KeyRange, writ
 	db.committed.Store(version)
 	db.publish(tr, version, clears, writes)
 	now := db.now() // read after publishing: see readVersion
-	db.times = append(db.times, now)
+	db.times.push(now)
 	db.stats.commits.Add(1)
 	db.collect(now, collectBudget(len(writes)))
 	return now

@@ -34,11 +34,10 @@ type DB struct {
 	history  *conflict.History
 	readers  readers
 	// times records, for recent versions, the clock reading just after each
-	// was published; times[i] is version timesBase+i. It decides which
-	// versions are older than the MVCC window.
-	times     []int64
-	timesBase int64
-	horizon   int64 // versions below it may have been garbage-collected
+	// was published. It decides which versions are older than the MVCC
+	// window.
+	times   versionTimes
+	horizon int64 // versions below it may have been garbage-collected
 
 	stats dbStats
 	live  registry    // live transactions and their IDs (lifecycle.go)
@@ -96,16 +95,16 @@ func Open(opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("plinth: open: %w", err)
 	}
 	db := &DB{
-		opts:      o,
-		start:     time.Now(),
-		store:     mvcc.New(),
-		history:   conflict.New(),
-		times:     []int64{0},
-		timesBase: initialVersion,
-		horizon:   initialVersion,
-		closing:   make(chan struct{}),
-		gcDone:    make(chan struct{}),
+		opts:    o,
+		start:   time.Now(),
+		store:   mvcc.New(),
+		history: conflict.New(),
+		horizon: initialVersion,
+		closing: make(chan struct{}),
+		gcDone:  make(chan struct{}),
 	}
+	db.times.base = initialVersion
+	db.times.push(0)
 	db.committed.Store(initialVersion)
 	go db.collectLoop()
 	return db, nil
@@ -170,14 +169,14 @@ func (db *DB) readVersion() (version, at int64) {
 func (db *DB) versionTime(v int64) (at int64, ok bool) {
 	db.commitMu.Lock()
 	defer db.commitMu.Unlock()
-	if v < db.horizon || v < db.timesBase {
+	if v < db.horizon || v < db.times.base {
 		return 0, false
 	}
-	i := v + 1 - db.timesBase
-	if i >= int64(len(db.times)) {
+	i := v + 1 - db.times.base
+	if i >= int64(db.times.len()) {
 		return db.now(), true
 	}
-	return db.times[i], true
+	return db.times.at(int(i)), true
 }
 
 // inWindow reports whether version v is still inside the MVCC window, so
@@ -195,18 +194,12 @@ func (db *DB) inWindow(v int64) bool {
 func (db *DB) advanceHorizon(now int64) int64 {
 	cutoff := now - db.window()
 	drop := 0
-	for drop+1 < len(db.times) && db.times[drop+1] <= cutoff {
+	for drop+1 < db.times.len() && db.times.at(drop+1) <= cutoff {
 		drop++
 	}
-	if drop > 0 {
-		db.timesBase += int64(drop)
-		db.times = db.times[drop:]
-		if cap(db.times) > 1024 && len(db.times) < cap(db.times)/4 {
-			db.times = append([]int64(nil), db.times...)
-		}
-	}
-	if db.timesBase > db.horizon {
-		db.horizon = db.timesBase
+	db.times.drop(drop)
+	if db.times.base > db.horizon {
+		db.horizon = db.times.base
 	}
 	return db.horizon
 }
