@@ -11,19 +11,27 @@ import (
 )
 
 // Backoff between retries. FoundationDB's client backs off from 10 ms after
-// a conflict, doubling up to the max retry delay, with full jitter
-// (DEFAULT_BACKOFF, BACKOFF_GROWTH_RATE in fdbclient/ClientKnobs.cpp;
+// a conflict, doubling up to 1 s, with full jitter (DEFAULT_BACKOFF,
+// BACKOFF_GROWTH_RATE and DEFAULT_MAX_BACKOFF in fdbclient/ClientKnobs.cpp;
 // Transaction::onError in fdbclient/NativeAPI.actor.cpp): a few network
 // round trips to the cluster. In process the commit that won is visible by
 // the time the loser learns of it, and a transaction takes microseconds, so
-// plinth scales the first backoff to a few commits, 20 us, and keeps the
-// doubling, the jitter and the cap. A wait shorter than yieldBelow yields
+// plinth scales both ends by the same factor: the first backoff is 20 us, a
+// few commits, and the doubling stops at 2 ms. It keeps the jitter, and
+// MaxRetryDelay caps the wait further. The growth has to stop that early:
+// on a key that goroutines increment in a loop, a transaction that lost
+// once loses its next attempt about half the time (it runs beside whoever
+// holds the processors, where a first attempt mostly runs alone), so some
+// lose ten or twenty times in a row; doubling up to 1 s left such a loser
+// asleep for 0.5-2 s while the others went on (BenchmarkCounter's
+// wait-max-us). A wait shorter than yieldBelow yields
 // the processor rather than arming a timer, which would oversleep it many
 // times. Too-old and future-version errors wait a flat 10 ms, as
 // FoundationDB's FUTURE_VERSION_RETRY_DELAY: they wait for time to pass,
 // not for another transaction.
 const (
 	initialBackoff    = 20 * time.Microsecond
+	maxBackoff        = 2 * time.Millisecond
 	yieldBelow        = 20 * time.Microsecond
 	versionRetryDelay = 10 * time.Millisecond
 )
@@ -79,7 +87,7 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 		delay = min(versionRetryDelay, tr.maxRetryDelay)
 	} else {
 		delay = time.Duration(rand.Int64N(int64(min(tr.backoff, tr.maxRetryDelay)) + 1))
-		tr.backoff = min(tr.backoff*2, tr.maxRetryDelay)
+		tr.backoff = min(tr.backoff*2, maxBackoff)
 	}
 	var deadline time.Duration // 0: none
 	if tr.timeout > 0 {

@@ -200,3 +200,21 @@ func TestReadTransactRetriesAndNeverCommits(t *testing.T) {
 	require.Equal(t, 2, n)
 	require.Nil(t, get(t, db, "w"))
 }
+
+// After a conflict the backoff doubles from initialBackoff and stops at
+// maxBackoff, under the default 1 s MaxRetryDelay too; a smaller
+// MaxRetryDelay caps the waits, not the growth.
+func TestConflictBackoffStopsGrowing(t *testing.T) {
+	db := openDB(t, nil)
+	tr := db.NewTransaction()
+	require.Equal(t, DefaultMaxRetryDelay, tr.maxRetryDelay)
+	want := initialBackoff
+	for range 12 {
+		require.Equal(t, want, tr.backoff)
+		require.NoError(t, tr.OnError(newError(codeNotCommitted, "")))
+		want = min(2*want, maxBackoff)
+	}
+	require.Equal(t, maxBackoff, tr.backoff)
+	require.Less(t, maxBackoff, DefaultMaxRetryDelay)
+	tr.Cancel()
+}

@@ -397,7 +397,8 @@ func (tr *Transaction) SetRetryLimit(n int) {
 	tr.retryLimit = n
 }
 
-// SetMaxRetryDelay caps the exponential backoff of OnError (default 1 s).
+// SetMaxRetryDelay caps the exponential backoff of OnError (default 1 s;
+// after a conflict the backoff grows to 2 ms at most, see Options).
 // It survives OnError.
 func (tr *Transaction) SetMaxRetryDelay(d time.Duration) {
 	tr.mu.Lock()
