@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -244,89 +245,41 @@ func overwrite(tb testing.TB, db *kv.DB, n, round int) {
 func BenchmarkLatency(b *testing.B) {
 	forSizes(b, func(b *testing.B, n int) {
 		b.Run("op=Idle", func(b *testing.B) {
-			db := loadFresh(b, n, nil)
-			defer db.Close()
-			p := newProbes(db, n)
-			b.ResetTimer()
-			for range b.N {
-				p.start()
-				time.Sleep(500 * time.Millisecond)
-				p.finish()
-			}
-			b.StopTimer()
-			p.report(b)
+			beside(b, n, func(*kv.DB) error { time.Sleep(500 * time.Millisecond); return nil })
 		})
 		b.Run("op=Busy", func(b *testing.B) {
-			db := loadFresh(b, n, nil)
-			defer db.Close()
-			p := newProbes(db, n)
-			b.ResetTimer()
-			for range b.N {
-				p.start()
-				compute(500*time.Millisecond, 0)
-				p.finish()
-			}
-			b.StopTimer()
-			p.report(b)
+			beside(b, n, func(*kv.DB) error { compute(500*time.Millisecond, 0); return nil })
 		})
 		b.Run("op=Alloc", func(b *testing.B) {
-			db := loadFresh(b, n, nil)
-			defer db.Close()
-			p := newProbes(db, n)
-			b.ResetTimer()
-			for range b.N {
-				p.start()
-				compute(0, n*(48+keyLen+valueLen))
-				p.finish()
-			}
-			b.StopTimer()
-			p.report(b)
+			beside(b, n, func(*kv.DB) error { compute(0, n*(48+keyLen+valueLen)); return nil })
 		})
 		b.Run("op=GetRange", func(b *testing.B) {
-			db := loadFresh(b, n, nil)
-			defer db.Close()
-			p := newProbes(db, n)
-			b.ResetTimer()
-			for range b.N {
-				p.start()
-				var rows []kv.KeyValue
-				err := db.ReadTransact(func(tr kv.ReadTransaction) error {
-					var err error
-					rows, err = tr.GetRange(dataRange, kv.RangeOptions{})
+			beside(b, n, func(db *kv.DB) error {
+				return db.ReadTransact(func(tr kv.ReadTransaction) error {
+					rows, err := tr.GetRange(dataRange, kv.RangeOptions{})
+					if err == nil && len(rows) != n {
+						err = fmt.Errorf("GetRange: %d rows, want %d", len(rows), n)
+					}
 					return err
 				})
-				p.finish()
-				if err != nil || len(rows) != n {
-					b.Fatalf("GetRange: %d rows, %v", len(rows), err)
-				}
-			}
-			b.StopTimer()
-			p.report(b)
+			})
 		})
 		b.Run("op=Iterate", func(b *testing.B) {
-			db := loadFresh(b, n, nil)
-			defer db.Close()
-			p := newProbes(db, n)
-			b.ResetTimer()
-			for range b.N {
-				p.start()
-				rows := 0
-				err := db.ReadTransact(func(tr kv.ReadTransaction) error {
+			beside(b, n, func(db *kv.DB) error {
+				return db.ReadTransact(func(tr kv.ReadTransaction) error {
+					rows := 0
 					for _, err := range tr.Iterate(dataRange, kv.RangeOptions{}) {
 						if err != nil {
 							return err
 						}
 						rows++
 					}
+					if rows != n {
+						return fmt.Errorf("Iterate: %d rows, want %d", rows, n)
+					}
 					return nil
 				})
-				p.finish()
-				if err != nil || rows != n {
-					b.Fatalf("Iterate: %d rows, %v", rows, err)
-				}
-			}
-			b.StopTimer()
-			p.report(b)
+			})
 		})
 		b.Run("op=ClearRange", func(b *testing.B) {
 			var p *probes
@@ -354,6 +307,25 @@ func BenchmarkLatency(b *testing.B) {
 		})
 		b.Run("op=Collect", func(b *testing.B) { benchCollect(b, n) })
 	})
+}
+
+// beside runs op on a database of n keys, loaded once, b.N times while the
+// probes run, and reports their figures.
+func beside(b *testing.B, n int, op func(db *kv.DB) error) {
+	db := loadFresh(b, n, nil)
+	defer db.Close()
+	p := newProbes(db, n)
+	b.ResetTimer()
+	for range b.N {
+		p.start()
+		err := op(db)
+		p.finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	p.report(b)
 }
 
 // collectBudget is the store work per hold of the commit lock in kv's
