@@ -17,7 +17,10 @@ import (
 // reads after the previous holder committed and does not conflict on the
 // key. Transactions that read-modify-write one key then run one after
 // another instead of racing and retrying. The retry of an attempt that lost
-// a conflict on a key locks that key the same way, hot or not.
+// a conflict on a key locks that key the same way, hot or not; a
+// transaction that lost claimAfter of them claims the key's first turn,
+// which makes the other transactions' first reads of the key wait for it
+// (see claim).
 //
 // A key is hot while at least one in hotShare of the commits since its
 // count began lost a conflict on it, and at least hotThreshold did; the
@@ -55,7 +58,32 @@ type hotKeys struct {
 	n  atomic.Int32 // len(m)
 	mu sync.Mutex
 	m  map[string]*heat
+
+	prio atomic.Pointer[claim] // the key a repeated loser has first turn on
 }
+
+// A transaction of Transact that lost a second conflict on a key claims the
+// key's first turn, and keeps it until it ends: until then every other
+// attempt of Transact whose first read is that key waits for it, at most
+// hotLockWait, before reading. Without this, a loser loses its next attempt
+// about half the time on a key that goroutines increment in a loop (its
+// retry runs beside whoever holds the processors, where a first attempt
+// mostly runs alone), some losers lose ten or twenty times in a row, and
+// their backoffs leave them asleep for tens of milliseconds while the
+// others go on. One claim at a time, for the whole database: claims are
+// rare (a second loss in a row), and a loser that finds the slot taken
+// retries as before. A claim that outlives hotLockWait is dropped by the
+// first waiter it times out, so a stuck owner costs each waiter at most
+// that once.
+type claim struct {
+	key  []byte
+	tr   *Transaction
+	done chan struct{} // closed when tr ends
+}
+
+// claimAfter is the number of conflicts on a key that a transaction loses
+// before it claims the key's first turn.
+const claimAfter = 3
 
 // heat counts a key's conflicts since commit version since.
 type heat struct {
@@ -134,6 +162,7 @@ func (tr *Transaction) lockIfHot(key []byte) {
 		retryKey = string(tr.rs.lostOn) == string(key)
 		tr.rs.lostOn = nil // only the attempt right after the conflict
 	}
+	tr.awaitTurn(key)
 	if !retryKey && (db.hot.n.Load() == 0 || !db.hot.hot(key, db.committed.Load())) {
 		return
 	}
@@ -146,7 +175,7 @@ func (tr *Transaction) lockIfHot(key []byte) {
 // automatically: a Transact attempt's first read, while some key is warm
 // or the previous attempt lost a conflict on a key. Called with tr.mu held.
 func (tr *Transaction) autoLocks() bool {
-	return tr.autoLock && !tr.hasRV && (tr.db.hot.n.Load() != 0 || tr.rs != nil && tr.rs.lostOn != nil)
+	return tr.autoLock && !tr.hasRV && (tr.db.hot.n.Load() != 0 || tr.db.hot.prio.Load() != nil || tr.rs != nil && tr.rs.lostOn != nil)
 }
 
 // conflicted heats the key of a point read conflict that failed tr's
@@ -158,6 +187,56 @@ func (tr *Transaction) conflicted(ce *ConflictError) {
 	}
 	tr.db.hot.warm(ce.Begin, tr.db.committed.Load())
 	if tr.autoLock {
-		tr.rare().lostOn = ce.Begin
+		r := tr.rare()
+		r.lostOn = ce.Begin
+		if r.claim == nil && tr.retries+1 >= claimAfter {
+			c := &claim{key: ce.Begin, tr: tr, done: make(chan struct{})}
+			if tr.db.hot.prio.CompareAndSwap(nil, c) {
+				r.claim = c
+			}
+		}
 	}
 }
+
+// awaitTurn waits, before the first read of an attempt of Transact, while
+// another transaction has claimed key's first turn. Called with tr.mu held;
+// it releases it while waiting.
+func (tr *Transaction) awaitTurn(key []byte) {
+	hot := &tr.db.hot
+	c := hot.prio.Load()
+	if c == nil || c.tr == tr || string(c.key) != string(key) {
+		return
+	}
+	var done <-chan struct{}
+	if ctx := tr.context(); ctx != nil {
+		done = ctx.Done()
+	}
+	tr.mu.Unlock()
+	t := time.NewTimer(hotLockWait)
+	select {
+	case <-c.done:
+	case <-t.C:
+		hot.prio.CompareAndSwap(c, nil) // stuck: let the key go
+	case <-done: // the read that follows reports it
+	case <-tr.db.closing:
+	}
+	t.Stop()
+	tr.mu.Lock()
+}
+
+// giveUpTurn ends tr's claim, if it has one: the waiters read. Called with
+// tr.mu held, when tr ends.
+func (tr *Transaction) giveUpTurn() {
+	if tr.rs == nil || tr.rs.claim == nil {
+		return
+	}
+	c := tr.rs.claim
+	tr.rs.claim = nil
+	tr.db.hot.prio.CompareAndSwap(c, nil)
+	close(c.done)
+}
+
+// holdsTurn reports whether tr has claimed a key's first turn, so that
+// others wait for it: it then retries without a backoff. Called with tr.mu
+// held.
+func (tr *Transaction) holdsTurn() bool { return tr.rs != nil && tr.rs.claim != nil }

@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"context"
 	"encoding/binary"
 	"sync"
 	"testing"
@@ -280,4 +281,127 @@ func TestRetryLocksTheKeyItLostOn(t *testing.T) {
 	require.Equal(t, 2, attempts)
 	require.False(t, db.hot.hot(key, db.committed.Load()), "one conflict does not make a key hot")
 	require.Empty(t, db.Locks())
+}
+
+// A transaction that lost claimAfter conflicts on a key claims its first
+// turn: its next attempt runs while the claim stands, retried without a
+// backoff, and the claim ends with the transaction.
+func TestRepeatedLoserClaimsFirstTurn(t *testing.T) {
+	db := openDB(t, nil)
+	key := []byte("k")
+	attempts := 0
+	var self *Transaction
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		attempts++
+		self = tr
+		if _, err := tr.Get(key); err != nil {
+			return err
+		}
+		c := db.hot.prio.Load()
+		if attempts <= claimAfter {
+			require.Nil(t, c, "attempt %d", attempts)
+			require.NoError(t, db.Transact(func(other *Transaction) error {
+				other.Set(key, []byte("other"))
+				return nil
+			}))
+		} else {
+			require.NotNil(t, c)
+			require.Same(t, tr, c.tr)
+			require.Equal(t, key, c.key)
+			require.True(t, tr.holdsTurn())
+		}
+		tr.Set(key, []byte("mine"))
+		return nil
+	}))
+	require.Equal(t, claimAfter+1, attempts)
+	require.Nil(t, db.hot.prio.Load(), "the claim ends with its transaction")
+	require.False(t, self.holdsTurn())
+	require.Equal(t, "mine", string(get(t, db, "k")))
+}
+
+// claimTurn makes tr the claimant of key's first turn, as a repeated loss
+// would.
+func claimTurn(t *testing.T, db *DB, tr *Transaction, key []byte) {
+	c := &claim{key: key, tr: tr, done: make(chan struct{})}
+	require.True(t, db.hot.prio.CompareAndSwap(nil, c))
+	tr.mu.Lock()
+	tr.rare().claim = c
+	tr.mu.Unlock()
+}
+
+// While a key's first turn is claimed, a Transact whose first read is that
+// key waits for the claimant to end, then reads what it committed; reads of
+// other keys, and ReadTransact, do not wait.
+func TestClaimedKeyWaitsForItsClaimant(t *testing.T) {
+	lengthenHotLockWait(t, time.Minute)
+	db := openDB(t, nil)
+	key := []byte("k")
+	put(t, db, "k", "0")
+	owner := db.NewTransaction()
+	claimTurn(t, db, owner, key)
+
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Get([]byte("other"))
+		return err
+	}))
+	require.NoError(t, db.ReadTransact(func(tr ReadTransaction) error {
+		_, err := tr.Get(key)
+		return err
+	}))
+
+	read := make(chan string, 1)
+	go func() {
+		_ = db.Transact(func(tr *Transaction) error {
+			v, err := tr.Get(key)
+			if err == nil {
+				read <- string(v)
+			}
+			return err
+		})
+	}()
+	select {
+	case v := <-read:
+		t.Fatalf("read %q while the key's turn was claimed", v)
+	case <-time.After(20 * time.Millisecond):
+	}
+	owner.Set(key, []byte("owner"))
+	require.NoError(t, owner.Commit())
+	require.Equal(t, "owner", <-read)
+	require.Nil(t, db.hot.prio.Load())
+}
+
+// A claimant that never ends holds the others up once, for hotLockWait:
+// the first waiter to time out drops the claim, and later readers go on.
+func TestStuckClaimIsDropped(t *testing.T) {
+	lengthenHotLockWait(t, time.Millisecond)
+	db := openDB(t, nil)
+	key := []byte("k")
+	owner := db.NewTransaction()
+	defer owner.Cancel()
+	claimTurn(t, db, owner, key)
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Get(key)
+		return err
+	}))
+	require.Nil(t, db.hot.prio.Load())
+	owner.Cancel() // ending it later closes its claim's channel, once
+	require.False(t, owner.holdsTurn())
+}
+
+// A waiter whose context ends stops waiting: its read reports the context.
+func TestClaimWaitEndsWithContext(t *testing.T) {
+	lengthenHotLockWait(t, time.Minute)
+	db := openDB(t, nil)
+	key := []byte("k")
+	owner := db.NewTransaction()
+	defer owner.Cancel()
+	claimTurn(t, db, owner, key)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err := db.TransactContext(ctx, func(tr *Transaction) error {
+		_, err := tr.Get(key)
+		return err
+	})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.NotNil(t, db.hot.prio.Load(), "a waiter that gave up leaves the claim")
 }

@@ -429,6 +429,7 @@ func (tr *Transaction) end(why error) {
 		hook = h.OnAbort
 	}
 	tr.life.ended = true
+	tr.giveUpTurn()
 	if why != nil {
 		tr.rare().endErr = why
 	}

@@ -85,7 +85,7 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 	var delay time.Duration
 	if e.Code == codeTransactionTooOld || e.Code == codeFutureVersion {
 		delay = min(versionRetryDelay, tr.maxRetryDelay)
-	} else {
+	} else if !tr.holdsTurn() { // others wait for a claimant: it retries at once
 		delay = time.Duration(rand.Int64N(int64(min(tr.backoff, tr.maxRetryDelay)) + 1))
 		tr.backoff = min(tr.backoff*2, maxBackoff)
 	}

@@ -47,6 +47,7 @@ type rareState struct {
 	saves     []saveMark // live savepoints, oldest first (savepoint.go)
 	spSeq     uint64
 	lostOn    []byte              // the key whose conflict failed the last attempt (hot.go)
+	claim     *claim              // the key whose first turn the transaction claimed (hot.go)
 	stamp     *FutureVersionstamp // the attempt's GetVersionstamp future (mutation.go)
 	locks     *lockOwner          // the attempt's locks (lock.go); nil until the first Lock
 	endErr    error               // why the transaction ended, when it did not commit (lifecycle.go)
