@@ -4,6 +4,7 @@
 #   bench/run.sh quick   about a minute on 2 cores: 1e4 and 1e5 keys, short benchtime,
 #                        3 overwrite rounds in the Memory benchmark
 #   bench/run.sh full    about ten minutes on 2 cores: 1e4, 1e5 and 1e6 keys, 3 samples,
+#                        6 s of random overwrites before the timed runs at 1e6 keys,
 #                        5 overwrite rounds in the Memory benchmark
 #
 # Each store runs in its own process per key count, so heaps and background
@@ -23,7 +24,9 @@
 #   bench/results/summary.md the short table for the README (largest key count)
 #
 # Environment overrides: BENCH_STORES (names, space- or comma-separated), BENCH_SIZES,
-# BENCH_TIME, BENCH_COUNT, BENCH_MEM_KEYS, BENCH_MEM_ROUNDS, BENCH_TAGS (go
+# BENCH_TIME, BENCH_COUNT, BENCH_MEM_KEYS, BENCH_MEM_ROUNDS, BENCH_WARM (how long each
+# store takes random overwrites before the timed runs at the largest size; 6s in full,
+# longer than plinth's 5 s MVCC window, so writes are measured at steady state), BENCH_TAGS (go
 # build tags for the peers module), BENCH_RESULTS (output directory).
 # Works from any directory.
 set -euo pipefail
@@ -34,10 +37,10 @@ results=${BENCH_RESULTS:-$here/results}
 
 case $mode in
 quick)
-	sizes="1e4 1e5" benchtime=40ms count=1 memkeys=1e5 memrounds=3
+	sizes="1e4 1e5" benchtime=40ms count=1 memkeys=1e5 memrounds=3 warm=0s
 	;;
 full)
-	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=5
+	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=5 warm=6s
 	;;
 *)
 	echo "usage: $0 quick|full" >&2
@@ -49,6 +52,8 @@ benchtime=${BENCH_TIME:-$benchtime}
 count=${BENCH_COUNT:-$count}
 memkeys=${BENCH_MEM_KEYS:-$memkeys}
 memrounds=${BENCH_MEM_ROUNDS:-$memrounds}
+warm=${BENCH_WARM:-$warm}
+last=${sizes##* }
 tags=${BENCH_TAGS:-}
 
 start=$SECONDS
@@ -71,6 +76,7 @@ raw=$tmp/raw.txt
 	echo "plinth-bench-benchtime: $benchtime"
 	echo "plinth-bench-count: $count"
 	echo "plinth-bench-mem-rounds: $memrounds"
+	echo "plinth-bench-warm: $warm"
 	echo "go: $(go env GOVERSION)"
 	echo "gomaxprocs: ${GOMAXPROCS:-$(getconf _NPROCESSORS_ONLN)}"
 } >"$raw"
@@ -101,13 +107,12 @@ largest='^Benchmark(Get|Scan100|Set1|Read5Write5|YCSB|Parallel|Counter)$'
 # level: the second level is store=NAME, or mix=X for YCSB).
 reads='^Benchmark(Get|Scan100|YCSB)$/^(store=.*|mix=[CE])$'
 copying=" plinth-copy btree-copy "
-last=${sizes##* }
 for store in $stores; do
 	for n in $sizes; do
-		pattern=$every
-		[[ $n == "$last" ]] && pattern=$largest
+		pattern=$every warmup=0s
+		[[ $n == "$last" ]] && pattern=$largest warmup=$warm
 		[[ $copying == *" $store "* ]] && pattern=$reads
-		run "store=$store keys=$n" BENCH_STORES="$store" BENCH_KEYS="$n" -- \
+		run "store=$store keys=$n" BENCH_STORES="$store" BENCH_KEYS="$n" BENCH_WARM="$warmup" -- \
 			-test.bench "$pattern" -test.benchtime "$benchtime" -test.count "$count"
 	done
 	[[ $copying == *" $store "* ]] && continue

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The environment chooses what runs; bench/run.sh sets it so that each
@@ -22,6 +23,10 @@ import (
 //	BENCH_GOROUTINES  goroutine counts of the Parallel workload (default 1,2,4,8)
 //	BENCH_MEM_KEYS    key count of the Memory benchmark (default: the largest of BENCH_KEYS)
 //	BENCH_MEM_ROUNDS  overwrite rounds of the Memory benchmark (default 10)
+//	BENCH_WARM        how long each fixture takes uniform random overwrites
+//	                  after loading, before any timing (a Go duration;
+//	                  default 0): longer than plinth's MVCC window, it puts
+//	                  every store in its steady state of writes
 var cfg struct {
 	stores      []string
 	keys        []int
@@ -29,6 +34,7 @@ var cfg struct {
 	memKeys     int
 	memRounds   int
 	counterGors []int
+	warm        time.Duration
 }
 
 func TestMain(m *testing.M) {
@@ -77,6 +83,11 @@ func configure() error {
 		return err
 	}
 	cfg.memRounds = rounds[0]
+	if s := os.Getenv("BENCH_WARM"); s != "" {
+		if cfg.warm, err = time.ParseDuration(s); err != nil || cfg.warm < 0 {
+			return fmt.Errorf("BENCH_WARM: bad duration %q", s)
+		}
+	}
 	return nil
 }
 
@@ -142,7 +153,30 @@ func newFixture(name string, n int) (*fixture, error) {
 		fx.close()
 		return nil, err
 	}
+	if err := warm(s, n, cfg.warm); err != nil {
+		fx.close()
+		return nil, err
+	}
 	return fx, nil
+}
+
+// warm overwrites uniformly chosen keys of 0..n-1 one at a time, as Set1
+// does, for d. A store that keeps versions for a window (plinth, 5 s) is
+// then trimming the versions of those writes while the workloads run, as
+// it would in a process that has been writing for a while.
+func warm(s Store, n int, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	w := newWorker(0x7761726d)
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		for range 64 {
+			if err := s.Set(w.key(w.r.IntN(n)), w.value()); err != nil {
+				return fmt.Errorf("warm: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func (fx *fixture) close() {

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plinthdb/plinth/bench/peers"
 )
@@ -221,8 +222,8 @@ func write(w io.Writer, res *results) {
 	if mode == "" {
 		mode = "?"
 	}
-	fmt.Fprintf(w, "Made by `bench/run.sh %s` (benchtime %s, count %s; each cell is the median of %s). %s.\n",
-		mode, orQ(res.config["plinth-bench-benchtime"]), orQ(res.config["plinth-bench-count"]), res.samplesPerCell(), strings.Join(where, ", "))
+	fmt.Fprintf(w, "Made by `bench/run.sh %s` (benchtime %s, count %s; each cell is the median of %s%s). %s.\n",
+		mode, orQ(res.config["plinth-bench-benchtime"]), orQ(res.config["plinth-bench-count"]), res.samplesPerCell(), warmed(res), strings.Join(where, ", "))
 	fmt.Fprintln(w, "Raw output: `bench/results/raw.txt` (compare runs with `benchstat -col /store`). Absolute times vary between machines; compare ratios.")
 	fmt.Fprintln(w)
 
@@ -447,8 +448,8 @@ func writeSummary(w io.Writer, res *results) {
 		}
 	}
 	peerCols := slices.DeleteFunc(slices.Clone(res.stores), func(s string) bool { return s == us })
-	fmt.Fprintf(w, "Median of %s, `bench/run.sh %s`, %s keys, %s. plinth's time per transaction (ns/op · allocs/op) and peer ns/op ÷ plinth ns/op (above 1: plinth faster). Full report: `bench/results/latest.md`.\n\n",
-		res.samplesPerCell(), orQ(res.config["plinth-bench-mode"]), orQ(largest), orQ(res.config["cpu"])+", "+orQ(res.config["gomaxprocs"])+" cores")
+	fmt.Fprintf(w, "Median of %s, `bench/run.sh %s`, %s keys%s, %s. plinth's time per transaction (ns/op · allocs/op) and peer ns/op ÷ plinth ns/op (above 1: plinth faster). Full report: `bench/results/latest.md`.\n\n",
+		res.samplesPerCell(), orQ(res.config["plinth-bench-mode"]), orQ(largest), warmed(res), orQ(res.config["cpu"])+", "+orQ(res.config["gomaxprocs"])+" cores")
 	header(w, "workload", append([]string{"plinth"}, peerCols...))
 	for _, row := range res.rows {
 		if k := keysOf(row); k != "" && k != largest {
@@ -533,4 +534,14 @@ func keysOf(row string) string {
 		}
 	}
 	return ""
+}
+
+// warmed says how the largest key count's stores were brought to a steady
+// state of writes before timing, if they were (BENCH_WARM).
+func warmed(res *results) string {
+	d, err := time.ParseDuration(res.config["plinth-bench-warm"])
+	if err != nil || d <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; at the largest key count each store first took %v of random overwrites, so that plinth's 5 s MVCC window was trimming", d)
 }
