@@ -4,7 +4,6 @@
 #   bench/run.sh quick   about a minute on 2 cores: 1e4 and 1e5 keys, short benchtime,
 #                        3 overwrite rounds in the Memory benchmark
 #   bench/run.sh full    about ten minutes on 2 cores: 1e4, 1e5 and 1e6 keys, 3 samples,
-#                        6 s of random overwrites before the timed runs at 1e6 keys,
 #                        5 overwrite rounds in the Memory benchmark
 #
 # Each store runs in its own process per key count, so heaps and background
@@ -25,8 +24,9 @@
 #
 # Environment overrides: BENCH_STORES (names, space- or comma-separated), BENCH_SIZES,
 # BENCH_TIME, BENCH_COUNT, BENCH_MEM_KEYS, BENCH_MEM_ROUNDS, BENCH_WARM (how long each
-# store takes random overwrites before the timed runs at the largest size; 6s in full,
-# longer than plinth's 5 s MVCC window, so writes are measured at steady state), BENCH_TAGS (go
+# store takes random overwrites before the timed runs at the largest size, default 0s;
+# 6s, longer than plinth's 5 s MVCC window, has plinth trimming while they run: see
+# bench/README.md, "Steady state"), BENCH_TAGS (go
 # build tags for the peers module), BENCH_RESULTS (output directory).
 # Works from any directory.
 set -euo pipefail
@@ -40,7 +40,7 @@ quick)
 	sizes="1e4 1e5" benchtime=40ms count=1 memkeys=1e5 memrounds=3 warm=0s
 	;;
 full)
-	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=5 warm=6s
+	sizes="1e4 1e5 1e6" benchtime=150ms count=3 memkeys=1e6 memrounds=5 warm=0s
 	;;
 *)
 	echo "usage: $0 quick|full" >&2

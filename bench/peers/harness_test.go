@@ -25,8 +25,8 @@ import (
 //	BENCH_MEM_ROUNDS  overwrite rounds of the Memory benchmark (default 10)
 //	BENCH_WARM        how long each fixture takes uniform random overwrites
 //	                  after loading, before any timing (a Go duration;
-//	                  default 0): longer than plinth's MVCC window, it puts
-//	                  every store in its steady state of writes
+//	                  default 0): longer than plinth's MVCC window, it has
+//	                  plinth trimming while the workloads run
 var cfg struct {
 	stores      []string
 	keys        []int
