@@ -35,7 +35,10 @@
 // A key's older versions are kept sorted in a chain of segments that hold no
 // pointers (the garbage collector skips them), so a read at an old version
 // costs a binary search however many newer versions the key has, and a
-// collection trims a key in bounded time.
+// collection trims a key in bounded time. The chain hangs from a small
+// record that every item of the key shares and the collection queue points
+// to, so a trim never searches the tree for its key: it only removes a key
+// whose newest version is a deletion.
 //
 //	s := mvcc.New()
 //	s.Apply(1, nil, []mvcc.Write{{Key: []byte("a"), Value: []byte("1")}})

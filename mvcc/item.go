@@ -17,32 +17,36 @@ type item struct {
 	p0, p1 uint64
 	key    []byte
 
-	// The newest version: its commit version in verq's low 63 bits, and
-	// its value, nil for a deletion (a present value is never nil, see
-	// put). Folding the two flags into existing words keeps an item at 80
-	// bytes, a multiple of 16, so that the inline key words of an item in
-	// a node's array never straddle two cache lines.
+	// The newest version: its commit version, and its value, nil for a
+	// deletion (a present value is never nil, see put). Folding the flag
+	// into the value keeps an item at 80 bytes, a multiple of 16, so that
+	// the inline key words of an item in a node's array never straddle two
+	// cache lines.
 	verq  uint64
 	value []byte
 
-	old *chain // older versions; nil when there are none
+	old *older // older versions; nil until the key is first overwritten
 }
 
-// queuedBit of item.verq says the key has an entry in the collection
-// queue. A key is queued at most once, so a key written a million times
-// inside the window is trimmed once per window, not once per write.
-const queuedBit = 1 << 63
-
-func (it *item) ver() int64     { return int64(it.verq &^ queuedBit) }
+func (it *item) ver() int64     { return int64(it.verq) }
 func (it *item) deleted() bool  { return it.value == nil }
-func (it *item) queued() bool   { return it.verq&queuedBit != 0 }
-func (it *item) setVer(v int64) { it.verq = uint64(v) | it.verq&queuedBit }
-func (it *item) setQueued(q bool) {
-	if q {
-		it.verq |= queuedBit
-	} else {
-		it.verq &^= queuedBit
-	}
+func (it *item) setVer(v int64) { it.verq = uint64(v) }
+
+// older is a key's versions older than its item's inline newest one, and
+// what the collector needs to trim them without finding the item in the
+// tree: the item's newest version, whether that is a deletion, and whether
+// the key is queued for collection. A key gets one at its first overwrite,
+// and every later item of the key shares it, so that the collector, which
+// holds it in its queue, changes what the tree's item refers to without a
+// descent of the tree, let alone a write: a trim 5 s after a write used to
+// cost a lookup of a cold key and a rewrite of its item, as much as the
+// write itself. Trimmed to nothing, it keeps these three words (24 bytes a
+// key) and drops the chain. Written only under the store's write lock.
+type older struct {
+	c       *chain // versions older than the newest; nil when none are kept
+	top     int64  // the item's newest version
+	deleted bool   // the newest version is a deletion
+	queued  bool   // the key has an entry in the collection queue: at most one, so a key written a million times inside the window is trimmed once per window
 }
 
 func (it *item) newest() version {
@@ -101,8 +105,8 @@ func (it *item) at(v int64) (value []byte, ok bool) {
 		}
 		return it.value, true
 	}
-	if it.old == nil {
+	if it.old == nil || it.old.c == nil {
 		return nil, false
 	}
-	return it.old.at(v)
+	return it.old.c.at(v)
 }

@@ -1,9 +1,11 @@
 package mvcc
 
-// gcEntry is a key with collectable work once the horizon reaches ver.
+// gcEntry is a key with collectable work once the horizon reaches ver: its
+// versions p, and its key, to find its item if the trim removes it.
 type gcEntry struct {
 	ver int64
 	key []byte
+	p   *older
 }
 
 // queueBlock is the size of the collection queue's blocks.

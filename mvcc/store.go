@@ -376,15 +376,20 @@ func (s *Store) put(ver int64, w Write) {
 // key and value together, and holding the old key would hold the old
 // value's memory too.
 func (s *Store) supersede(it, old item) {
-	it.old = old.old
-	if it.old == nil {
-		it.old = newChain()
+	p := old.old
+	if p == nil {
+		p = &older{}
 	}
-	it.old.push(old.newest())
-	it.setQueued(true)
+	if p.c == nil {
+		p.c = newChain()
+	}
+	p.c.push(old.newest())
+	p.top, p.deleted = it.ver(), it.deleted()
+	it.old = p
 	s.replace(it)
-	if !old.queued() {
-		s.gc.push(gcEntry{ver: it.ver(), key: it.key})
+	if !p.queued {
+		p.queued = true
+		s.gc.push(gcEntry{ver: it.ver(), key: it.key, p: p})
 	}
 }
 
@@ -504,7 +509,7 @@ func (s *Store) Collect(horizon int64, budget int) (more bool) {
 			break
 		}
 		s.gc.pop()
-		s.trim(e.key, horizon)
+		s.trim(e, horizon)
 		done++
 		if step++; step == collectStep {
 			// No yield: kv collects under its commit lock, which a
@@ -518,46 +523,44 @@ func (s *Store) Collect(horizon int64, budget int) (more bool) {
 	return ok && e.ver <= horizon
 }
 
-// trim cuts key's versions below the newest one <= horizon, and drops that
-// one too if it is a deletion (nothing older remains for it to hide). A key
-// left with older versions is queued again at its newest version: once the
-// horizon passes that, one more trim leaves a single version. A trim costs
-// a lookup, a binary search and at most a segment of the chain.
-func (s *Store) trim(key []byte, horizon int64) {
-	it, found := s.lookup(pivot(key))
-	if !found {
+// trim cuts the versions of e's key below the newest one <= horizon, and
+// drops that one too if it is a deletion (nothing older remains for it to
+// hide). It works on e.p, the key's older versions, which the key's item
+// shares, so it needs the tree only to remove a key whose newest version is
+// a deletion past the horizon. A key left with older versions is queued
+// again at its newest version: once the horizon passes that, one more trim
+// leaves a single version. A trim costs a binary search and at most a
+// segment of the chain.
+func (s *Store) trim(e gcEntry, horizon int64) {
+	p := e.p
+	if p.top <= horizon {
+		if p.c != nil {
+			s.versions -= p.c.n
+			p.c = nil
+		}
+		p.queued = false
+		if p.deleted {
+			if it, found := s.lookup(pivot(e.key)); found && it.old == p {
+				s.versions--
+				s.remove(it)
+			}
+		}
 		return
 	}
-	if it.ver() <= horizon {
-		if it.old != nil {
-			s.versions -= it.old.n
-			it.old = nil
+	if p.c != nil {
+		s.versions -= p.c.cut(horizon)
+		if p.c.n == 0 {
+			p.c = nil
 		}
-		if it.deleted() {
-			s.versions--
-			s.remove(it)
-			return
-		}
-		it.setQueued(false)
-		s.replace(it)
+	}
+	if p.c != nil || p.deleted {
+		// Still versions to reclaim later. A copy of the key: e's may
+		// share memory with a write's value, which it would keep alive
+		// for as long as the key is rewritten.
+		s.gc.push(gcEntry{ver: p.top, key: bytes.Clone(e.key), p: p})
 		return
 	}
-	if it.old != nil {
-		s.versions -= it.old.cut(horizon)
-		if it.old.n > 0 {
-			// Still versions to reclaim later; the item itself is
-			// unchanged (the chain is shared), so it needs no write.
-			s.gc.push(gcEntry{ver: it.ver(), key: it.key})
-			return
-		}
-		it.old = nil
-	}
-	if it.deleted() {
-		s.gc.push(gcEntry{ver: it.ver(), key: it.key})
-	} else {
-		it.setQueued(false)
-	}
-	s.replace(it)
+	p.queued = false
 }
 
 // Stats describes the store's size.

@@ -97,7 +97,7 @@ func (it *item) versions(dst []Version, after, upto int64, max int) (_ []Version
 		dst = append(dst, Version{Key: it.key, Value: v.value, Ver: v.ver, Deleted: v.deleted})
 		return true
 	}
-	if it.old != nil && !it.old.each(after, add) {
+	if it.old != nil && it.old.c != nil && !it.old.c.each(after, add) {
 		return dst, true
 	}
 	if !add(it.newest()) {
