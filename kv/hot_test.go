@@ -329,6 +329,18 @@ func claimTurn(t *testing.T, db *DB, tr *Transaction, key []byte) {
 	tr.mu.Unlock()
 }
 
+// claimedKey opens a database with automatic lock waits of wait, and key
+// claimed by a bare transaction that the test cancels at its end.
+func claimedKey(t *testing.T, wait time.Duration) (db *DB, key []byte, owner *Transaction) {
+	lengthenHotLockWait(t, wait)
+	db = openDB(t, nil)
+	key = []byte("k")
+	owner = db.NewTransaction()
+	t.Cleanup(owner.Cancel)
+	claimTurn(t, db, owner, key)
+	return db, key, owner
+}
+
 // While a key's first turn is claimed, a Transact whose first read is that
 // key waits for the claimant to end, then reads what it committed; reads of
 // other keys, and ReadTransact, do not wait.
@@ -373,12 +385,7 @@ func TestClaimedKeyWaitsForItsClaimant(t *testing.T) {
 // A claimant that never ends holds the others up once, for hotLockWait:
 // the first waiter to time out drops the claim, and later readers go on.
 func TestStuckClaimIsDropped(t *testing.T) {
-	lengthenHotLockWait(t, time.Millisecond)
-	db := openDB(t, nil)
-	key := []byte("k")
-	owner := db.NewTransaction()
-	defer owner.Cancel()
-	claimTurn(t, db, owner, key)
+	db, key, owner := claimedKey(t, time.Millisecond)
 	require.NoError(t, db.Transact(func(tr *Transaction) error {
 		_, err := tr.Get(key)
 		return err
@@ -390,12 +397,7 @@ func TestStuckClaimIsDropped(t *testing.T) {
 
 // A waiter whose context ends stops waiting: its read reports the context.
 func TestClaimWaitEndsWithContext(t *testing.T) {
-	lengthenHotLockWait(t, time.Minute)
-	db := openDB(t, nil)
-	key := []byte("k")
-	owner := db.NewTransaction()
-	defer owner.Cancel()
-	claimTurn(t, db, owner, key)
+	db, key, _ := claimedKey(t, time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	err := db.TransactContext(ctx, func(tr *Transaction) error {
