@@ -62,8 +62,9 @@ type hotKeys struct {
 	prio atomic.Pointer[claim] // the key a repeated loser has first turn on
 }
 
-// A transaction of Transact that lost a second conflict on a key claims the
-// key's first turn, and keeps it until it ends: until then every other
+// A transaction of Transact whose attempts have failed claimAfter times,
+// the last on a conflict of a key's point read, claims the key's first
+// turn, and keeps it until it ends: until then every other
 // attempt of Transact whose first read is that key waits for it, at most
 // hotLockWait, before reading. Without this, a loser loses its next attempt
 // about half the time on a key that goroutines increment in a loop (its
@@ -71,7 +72,7 @@ type hotKeys struct {
 // mostly runs alone), some losers lose ten or twenty times in a row, and
 // their backoffs leave them asleep for tens of milliseconds while the
 // others go on. One claim at a time, for the whole database: claims are
-// rare (a second loss in a row), and a loser that finds the slot taken
+// rare (claimAfter failures in a row), and a loser that finds the slot taken
 // retries as before. A claim that outlives hotLockWait is dropped by the
 // first waiter it times out, so a stuck owner costs each waiter at most
 // that once.
@@ -81,8 +82,10 @@ type claim struct {
 	done chan struct{} // closed when tr ends
 }
 
-// claimAfter is the number of conflicts on a key that a transaction loses
-// before it claims the key's first turn.
+// claimAfter is the number of failed attempts, the last a conflict on the
+// key, after which a transaction claims the key's first turn. Two raised
+// the contended counter's p99 tenfold (more increments waited for a
+// claimant); three keeps it and bounds the losses.
 const claimAfter = 3
 
 // heat counts a key's conflicts since commit version since.

@@ -14,12 +14,17 @@ const timesBlock = 4096
 type versionTimes struct {
 	blocks [][]int64 // every block is full but the last
 	head   int       // entries of blocks[0] already dropped
-	n      int       // live entries
 	base   int64     // version of entry 0
 	spare  []int64   // an emptied block, reused by push
 }
 
-func (t *versionTimes) len() int { return t.n }
+func (t *versionTimes) len() int {
+	k := len(t.blocks)
+	if k == 0 {
+		return 0
+	}
+	return (k-1)*timesBlock + len(t.blocks[k-1]) - t.head
+}
 
 // at returns entry i; 0 <= i < t.len().
 func (t *versionTimes) at(i int) int64 {
@@ -39,12 +44,10 @@ func (t *versionTimes) push(at int64) {
 	}
 	last := &t.blocks[len(t.blocks)-1]
 	*last = append(*last, at)
-	t.n++
 }
 
 // drop forgets the k oldest entries; k <= t.len().
 func (t *versionTimes) drop(k int) {
-	t.n -= k
 	t.base += int64(k)
 	t.head += k
 	for t.head >= timesBlock {

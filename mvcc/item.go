@@ -22,15 +22,14 @@ type item struct {
 	// into the value keeps an item at 80 bytes, a multiple of 16, so that
 	// the inline key words of an item in a node's array never straddle two
 	// cache lines.
-	verq  uint64
+	top   int64
 	value []byte
 
 	old *older // older versions; nil until the key is first overwritten
 }
 
-func (it *item) ver() int64     { return int64(it.verq) }
-func (it *item) deleted() bool  { return it.value == nil }
-func (it *item) setVer(v int64) { it.verq = uint64(v) }
+func (it *item) ver() int64    { return it.top }
+func (it *item) deleted() bool { return it.value == nil }
 
 // older is a key's versions older than its item's inline newest one, and
 // what the collector needs to trim them without finding the item in the
@@ -56,7 +55,7 @@ func (it *item) newest() version {
 // setNewest makes v the item's newest version. A nil value means a
 // deletion, so a present value, even an empty one, is never stored nil.
 func (it *item) setNewest(v version) {
-	it.setVer(v.ver)
+	it.top = v.ver
 	it.value = v.value
 	if v.deleted {
 		it.value = nil
