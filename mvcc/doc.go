@@ -1,6 +1,7 @@
 // Package mvcc is plinth's versioned ordered store: for every key it keeps the
 // values (or deletions) written by recent commits, each tagged with its commit
-// version, in one google/btree ordered by key.
+// version, in one B+ tree ordered by key (tree.go: the store's own, so that
+// writes change items in place and scans walk a cursor along its leaves).
 //
 // The invariant it keeps: a read at version v sees exactly the state after all
 // applied commits with version <= v, as long as v is at or above the horizon
@@ -46,8 +47,8 @@
 //	_, ok = s.Get([]byte("a"), 0)  // nil, false: version 0 precedes the write
 //
 // The items of the last few dozen keys written are also cached by key, so
-// a hot key (a counter, a queue's head) is read without a tree descent and
-// overwritten with one.
+// a hot key (a counter, a queue's head) is read and overwritten without a
+// tree descent.
 //
 // Store is safe for concurrent use by multiple goroutines, but Apply and
 // Collect must be called by one goroutine at a time, in increasing version

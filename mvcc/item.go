@@ -1,21 +1,14 @@
 package mvcc
 
-import (
-	"bytes"
-	"encoding/binary"
-)
+import "encoding/binary"
 
-// item is one key in the tree. The first 16 key bytes are kept inline as two
-// big-endian words so that most comparisons never dereference the key slice:
-// for 16-byte keys that saves a cache miss per comparison on a large tree.
-// The newest version is inline too, so a read at a recent version finds its
+// item is one key in the tree, with its key words inline (see ikey). The
+// newest version is inline too, so a read at a recent version finds its
 // value without another pointer hop, and a key written once costs no version
-// storage at all. Items are copied in and out of the tree by value; a copy
-// taken under the read lock is used only under it (old is shared, mutable
-// state).
+// storage at all. Items live in the tree's leaves and are changed in place,
+// under the write lock; a pointer to one is used only under the lock.
 type item struct {
-	p0, p1 uint64
-	key    []byte
+	ikey
 
 	// The newest version: its commit version, and its value, nil for a
 	// deletion (a present value is never nil, see put). Folding the flag
@@ -70,29 +63,10 @@ func prefixWords(key []byte) (p0, p1 uint64) {
 	return binary.BigEndian.Uint64(buf[:8]), binary.BigEndian.Uint64(buf[8:])
 }
 
-// pivot builds a search item for key. Zero padding keeps the word order equal
-// to the key order whenever the padded words differ (a shorter key is then a
-// proper prefix of the longer one); equal words fall back to the full compare.
-func pivot(key []byte) item {
+// pivot builds a search key for key.
+func pivot(key []byte) ikey {
 	p0, p1 := prefixWords(key)
-	return item{p0: p0, p1: p1, key: key}
-}
-
-func less(a, b item) bool {
-	if a.p0 != b.p0 {
-		return a.p0 < b.p0
-	}
-	if a.p1 != b.p1 {
-		return a.p1 < b.p1
-	}
-	// Equal padded prefixes: two keys of at most 16 bytes then differ only
-	// in trailing zero bytes, so the shorter is smaller. Deciding from the
-	// slice lengths, held inline, saves a cache miss on the key bytes at the
-	// end of every lookup.
-	if la, lb := len(a.key), len(b.key); la <= 16 && lb <= 16 {
-		return la < lb
-	}
-	return bytes.Compare(a.key, b.key) < 0
+	return ikey{p0: p0, p1: p1, key: key}
 }
 
 // at returns the value visible at version v; ok is false when the key is

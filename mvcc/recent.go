@@ -1,71 +1,57 @@
 package mvcc
 
-import "bytes"
-
 // recentSlots is the size of the store's cache of recently written items.
 const recentSlots = 64
 
-// recent caches copies of the items of recently written keys, one per slot,
-// so that a key read and written over and over (a counter, a queue's head)
-// costs no tree descent to read and one, not two, to overwrite. Only writers
-// fill it, under the write lock, and every change to an item in the tree
-// goes through replace or remove, which keep its slot equal to the tree's
-// item; so a slot holding a key is always that key's current item, and
-// readers, under the read lock, may use it instead of searching.
+// recent caches pointers to the items of recently written keys, one per
+// slot, so that a key read and written over and over (a counter, a queue's
+// head) costs no tree descent. Only writers fill it, under the write lock.
+// A slot is good while the tree keeps the shape it had when the slot was
+// filled: items move only when the tree changes shape, so the pointer is
+// then still the key's item, and readers, under the read lock, may use it
+// instead of searching.
 type recent struct {
-	items [recentSlots]item
-	full  [recentSlots]bool
+	items [recentSlots]*item
+	shape [recentSlots]uint64
 }
 
 // slotOf picks a key's slot from its inline words, which pivot has already
 // computed: the multiply spreads keys that differ in a few bytes anywhere
 // in the first 16.
-func slotOf(it *item) int {
-	return int(((it.p0 ^ it.p1) * 0x9e3779b97f4a7c15) >> (64 - 6))
+func slotOf(k *ikey) int {
+	return int(((k.p0 ^ k.p1) * 0x9e3779b97f4a7c15) >> (64 - 6))
 }
 
-// find returns the slot holding the key of q, or -1.
-func (r *recent) find(q *item) int {
+// get returns the cached item of q's key, or nil.
+func (r *recent) get(q *ikey, shape uint64) *item {
 	i := slotOf(q)
-	c := &r.items[i]
-	if !r.full[i] || c.p0 != q.p0 || c.p1 != q.p1 || len(c.key) != len(q.key) {
-		return -1
+	if it := r.items[i]; it != nil && r.shape[i] == shape && same(&it.ikey, q) {
+		return it
 	}
-	if len(q.key) > 16 && !bytes.Equal(c.key, q.key) {
-		return -1
-	}
-	return i
+	return nil
 }
 
-// get returns the cached item of the key of q, if a slot holds it.
-func (r *recent) get(q *item) (*item, bool) {
-	if i := r.find(q); i >= 0 {
-		return &r.items[i], true
-	}
-	return nil, false
+// put caches it, an item of a tree of the given shape.
+func (r *recent) put(it *item, shape uint64) {
+	i := slotOf(&it.ikey)
+	r.items[i], r.shape[i] = it, shape
 }
 
-// lookup returns the tree's item for the key of q.
-func (s *Store) lookup(q item) (item, bool) {
-	if c, ok := s.recent.get(&q); ok {
-		return *c, true
+// lookup returns the tree's item for q's key, or nil.
+func (s *Store) lookup(q *ikey) *item {
+	if it := s.recent.get(q, s.tree.shape); it != nil {
+		return it
 	}
-	return s.tree.Get(q)
+	return s.tree.find(q)
 }
 
-// replace puts it in the tree, replacing the item of its key if any, and
-// in the key's slot.
-func (s *Store) replace(it item) (old item, found bool) {
-	old, found = s.tree.ReplaceOrInsert(it)
-	i := slotOf(&it)
-	s.recent.items[i], s.recent.full[i] = it, true
-	return old, found
-}
-
-// remove deletes it from the tree, and from its slot.
-func (s *Store) remove(it item) {
-	s.tree.Delete(it)
-	if i := s.recent.find(&it); i >= 0 {
-		s.recent.items[i], s.recent.full[i] = item{}, false
+// upsert returns the tree's item for q's key, inserting one with only the
+// key if there is none, and caches it.
+func (s *Store) upsert(q *ikey) (_ *item, found bool) {
+	it := s.recent.get(q, s.tree.shape)
+	if found = it != nil; !found {
+		it, found = s.tree.upsert(q)
 	}
+	s.recent.put(it, s.tree.shape)
+	return it, found
 }

@@ -5,13 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
-
-	"github.com/google/btree"
 )
-
-// degree is the B-tree's minimum degree; 32 gives nodes of about 3 KB, which
-// measured best for 16-byte keys on a million-key tree.
-const degree = 32
 
 // KV is a key and its value at some version. Both slices belong to the store
 // and must not be modified.
@@ -47,9 +41,8 @@ const (
 // Store is a multi-version ordered key-value store. See the package doc for
 // what is safe to call concurrently.
 type Store struct {
-	mu   sync.RWMutex
-	tree *btree.BTreeG[item]
-
+	mu     sync.RWMutex
+	tree   tree
 	recent recent // the items of recently written keys
 
 	// gc lists, in commit order, keys whose chains hold more than one version
@@ -65,16 +58,16 @@ type Store struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{tree: btree.NewG(degree, less)}
+	return &Store{tree: newTree()}
 }
 
 // Get returns the value of key visible at version at. ok is false when the
 // key is absent (never written, or deleted) at that version. The returned
 // slice belongs to the store and must not be modified.
 func (s *Store) Get(key []byte, at int64) (value []byte, ok bool) {
+	q := pivot(key)
 	s.mu.RLock()
-	it, found := s.lookup(pivot(key))
-	if found {
+	if it := s.lookup(&q); it != nil {
 		value, ok = it.at(at)
 	}
 	s.mu.RUnlock()
@@ -174,25 +167,25 @@ func (s *Store) ScanBounded(r KeyRange, at int64, reverse bool, limit int, fn fu
 	if empty(r) {
 		return
 	}
-	visits, n, stopped := scanStep, 0, false
+	visits, n := scanStep, 0
 	var last []byte
 	s.mu.RLock()
-	s.walk(r, reverse, func(it item) bool {
+	w := s.iter(r, reverse)
+	for it := w.next(); it != nil; it = w.next() {
 		if value, ok := it.at(at); ok {
 			n++
 			if !fn(it.key, value) || n == limit {
-				stopped = true
-				return false
+				s.mu.RUnlock()
+				return
 			}
 		}
 		if visits--; visits == 0 {
 			last = it.key
-			return false
+			break
 		}
-		return true
-	})
+	}
 	s.mu.RUnlock()
-	if stopped || last == nil {
+	if last == nil {
 		return
 	}
 	r, _ = past(r, reverse, last, nil)
@@ -210,7 +203,11 @@ var chunks = sync.Pool{New: func() any {
 }}
 
 func empty(r KeyRange) bool {
-	return r.End != nil && !less(pivot(r.Begin), pivot(r.End))
+	if r.End == nil {
+		return false
+	}
+	lo, hi := pivot(r.Begin), pivot(r.End)
+	return !less(&lo, &hi)
 }
 
 // step visits, under one hold of the read lock, at most scanStep items of
@@ -218,27 +215,23 @@ func empty(r KeyRange) bool {
 // when want > 0. It returns the key of the last item visited, and done when
 // the walk reached the end of r.
 func (s *Store) step(dst []KV, r KeyRange, at int64, reverse bool, want int) (_ []KV, last []byte, done bool) {
-	// Count down rather than up, and note the last key only when
-	// stopping: the closure runs for every item.
 	visits, wanted := scanStep, want
 	if want <= 0 {
 		wanted = -1
 	}
-	done = true
 	s.mu.RLock()
-	s.walk(r, reverse, func(it item) bool {
+	defer s.mu.RUnlock()
+	w := s.iter(r, reverse)
+	for it := w.next(); it != nil; it = w.next() {
 		if value, ok := it.at(at); ok {
 			dst = append(dst, KV{Key: it.key, Value: value})
 			wanted--
 		}
 		if visits--; visits == 0 || wanted == 0 {
-			last, done = it.key, false
-			return false
+			return dst, it.key, false
 		}
-		return true
-	})
-	s.mu.RUnlock()
-	return dst, last, done
+	}
+	return dst, nil, true
 }
 
 // past returns what remains of r after the key last, visited by a walk in
@@ -254,40 +247,58 @@ func past(r KeyRange, reverse bool, last, resume []byte) (KeyRange, []byte) {
 	return r, resume
 }
 
-// walk calls fn for the items of r in order, until fn returns false.
-// Called with the lock held.
-//
-// A forward walk with an end checks the end itself, from the inline key
-// words, rather than through the tree's range iteration: that compares
-// every item with the bound through the tree's less function value,
-// copying both items, and cost a scan more than the rest of its work per
-// row.
-func (s *Store) walk(r KeyRange, reverse bool, fn func(item) bool) {
+// iter walks the items of a key range in order, or in reverse order,
+// under the lock: a cursor and the bound where it stops.
+type iter struct {
+	c       cursor
+	bound   ikey // the range's end forward (if bounded), its beginning in reverse
+	bounded bool
+	reverse bool
+}
+
+// iter returns a walk of the items of r. Called with the lock held, and
+// good until the tree changes shape.
+func (s *Store) iter(r KeyRange, reverse bool) iter {
+	w := iter{reverse: reverse, bounded: reverse || r.End != nil}
 	switch {
-	case !reverse && r.End == nil:
-		s.tree.AscendGreaterOrEqual(pivot(r.Begin), fn)
 	case !reverse:
-		hi := pivot(r.End)
-		s.tree.AscendGreaterOrEqual(pivot(r.Begin), func(it item) bool {
-			if it.p0 != hi.p0 {
-				return it.p0 < hi.p0 && fn(it)
-			}
-			return less(it, hi) && fn(it)
-		})
-	case r.End == nil:
 		lo := pivot(r.Begin)
-		s.tree.Descend(func(it item) bool {
-			return !less(it, lo) && fn(it)
-		})
+		w.c = s.tree.seekGE(&lo)
+		if r.End != nil {
+			w.bound = pivot(r.End)
+		}
+		return w
+	case r.End == nil:
+		w.c = s.tree.last()
 	default:
-		lo, hi := pivot(r.Begin), pivot(r.End)
-		s.tree.DescendLessOrEqual(hi, func(it item) bool {
-			if !less(it, hi) {
-				return true // the end key itself is excluded
-			}
-			return !less(it, lo) && fn(it)
-		})
+		hi := pivot(r.End)
+		w.c = s.tree.seekLT(&hi)
 	}
+	w.bound = pivot(r.Begin)
+	return w
+}
+
+// next returns the walk's next item, or nil once it has left the range.
+func (w *iter) next() *item {
+	if !w.c.valid() {
+		return nil
+	}
+	it := w.c.item()
+	switch {
+	case w.reverse:
+		if less(&it.ikey, &w.bound) {
+			w.c.l = nil
+			return nil
+		}
+		w.c.prev()
+	default:
+		if w.bounded && !less(&it.ikey, &w.bound) {
+			w.c.l = nil
+			return nil
+		}
+		w.c.next()
+	}
+	return it
 }
 
 // Apply makes one commit visible at version ver: first every key in clears
@@ -313,92 +324,55 @@ func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 	for _, r := range clears {
 		s.clearRange(ver, r, pause)
 	}
-	if ascending(writes) {
-		// Distinct keys, so the order is free: insert from the last.
-		// google/btree splits a full node in the middle and the left half
-		// keeps the whole array, so keys inserted in ascending order (a
-		// bulk load) leave every node but the last half empty, at twice
-		// the memory; inserted in descending order, each node split off
-		// to the right gets an array its size and stays full.
-		for i := len(writes) - 1; i >= 0; i-- {
-			s.put(ver, writes[i])
-			pause(1)
-		}
-	} else {
-		for _, w := range writes {
-			s.put(ver, w)
-			pause(1)
-		}
+	for _, w := range writes {
+		s.put(ver, w)
+		pause(1)
 	}
 	s.mu.Unlock()
 }
 
-// ascending reports whether the keys of writes strictly increase.
-func ascending(writes []Write) bool {
-	for i := 1; i < len(writes); i++ {
-		if bytes.Compare(writes[i-1].Key, writes[i].Key) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *Store) put(ver int64, w Write) {
+	q := pivot(w.Key)
 	if w.Delete {
 		// A deletion must not create an item, so look before writing.
-		old, found := s.lookup(pivot(w.Key))
-		if !found || old.deleted() {
-			return // nothing visible to delete
+		if it := s.lookup(&q); it != nil && !it.deleted() {
+			s.push(it, version{ver: ver, deleted: true}, it.key)
 		}
-		s.push(old, version{ver: ver, deleted: true})
 		return
 	}
-	it := pivot(w.Key)
-	it.setNewest(version{ver: ver, value: w.Value})
-	s.versions++
-	if c, ok := s.recent.get(&it); ok {
-		// A recently written key: its item is known, so the new one is
-		// complete before its one tree write.
-		s.supersede(it, *c)
+	v := version{ver: ver, value: w.Value}
+	it, found := s.upsert(&q)
+	if !found {
+		it.setNewest(v)
+		s.versions++
 		return
 	}
-	if old, found := s.replace(it); found {
-		// An overwrite found by inserting: the second traversal follows
-		// the path the first just cached.
-		s.supersede(it, old)
-	}
+	// The item takes the new write's key slice: the caller may have
+	// allocated key and value together, and holding the old key would hold
+	// the old value's memory too.
+	s.push(it, v, w.Key)
 }
 
-// supersede writes it, the new newest version of a key, over old, the
-// key's item until now, keeping old's newest version behind it.
-//
-// The item keeps the new write's key slice: the caller may have allocated
-// key and value together, and holding the old key would hold the old
-// value's memory too.
-func (s *Store) supersede(it, old item) {
-	p := old.old
+// push makes v, with key its key's slice, the newest version of it, and
+// keeps it's newest version until now behind it.
+func (s *Store) push(it *item, v version, key []byte) {
+	p := it.old
 	if p == nil {
 		p = &older{}
+		it.old = p
 	}
 	if p.c == nil {
 		p.c = newChain()
 	}
-	p.c.push(old.newest())
+	p.c.push(it.newest())
+	it.key = key
+	it.setNewest(v)
 	p.top, p.deleted = it.ver(), it.deleted()
-	it.old = p
-	s.replace(it)
+	s.versions++
 	if !p.queued {
 		p.queued = true
 		s.gc.push(gcEntry{ver: it.ver(), key: it.key, p: p})
 	}
-}
-
-// push makes v the newest version of the existing item it.
-func (s *Store) push(it item, v version) {
-	next := it
-	next.setNewest(v)
-	s.supersede(next, it)
-	s.versions++
 }
 
 // clearRange deletes the keys of r at ver, in passes of at most applyStep
@@ -409,29 +383,24 @@ func (s *Store) clearRange(ver int64, r KeyRange, pause func(n int)) {
 	if empty(r) {
 		return
 	}
-	var live []item
 	var resume []byte
 	for {
+		// A deletion changes an item, not the tree's shape, so the walk
+		// goes on past it.
 		var last []byte
-		visited, more := 0, false
-		live = live[:0]
-		s.walk(r, false, func(it item) bool {
-			if visited == applyStep {
-				more = true
-				return false
-			}
-			visited++
-			last = it.key
+		visited := 0
+		w := s.iter(r, false)
+		for it := w.next(); it != nil; it = w.next() {
 			if !it.deleted() {
-				live = append(live, it)
+				s.push(it, version{ver: ver, deleted: true}, it.key)
 			}
-			return true
-		})
-		for _, it := range live {
-			s.push(it, version{ver: ver, deleted: true})
+			if visited++; visited == applyStep {
+				last = it.key
+				break
+			}
 		}
 		pause(visited)
-		if !more {
+		if last == nil {
 			return
 		}
 		r, resume = past(r, false, last, resume)
@@ -540,9 +509,10 @@ func (s *Store) trim(e gcEntry, horizon int64) {
 		}
 		p.queued = false
 		if p.deleted {
-			if it, found := s.lookup(pivot(e.key)); found && it.old == p {
+			q := pivot(e.key)
+			if it := s.lookup(&q); it != nil && it.old == p {
 				s.versions--
-				s.remove(it)
+				s.tree.delete(&q)
 			}
 		}
 		return
@@ -574,5 +544,5 @@ type Stats struct {
 func (s *Store) Stats() Stats {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return Stats{Keys: s.tree.Len(), Versions: s.versions, Pending: s.gc.n}
+	return Stats{Keys: s.tree.n, Versions: s.versions, Pending: s.gc.n}
 }

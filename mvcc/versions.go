@@ -37,7 +37,8 @@ func (s *Store) Versions(r KeyRange, after, upto int64, fn func(Version) bool) {
 		done := true
 		var last []byte
 		s.mu.RLock()
-		s.walk(r, false, func(it item) bool {
+		w := s.iter(r, false)
+		for it := w.next(); it != nil; it = w.next() {
 			from := after
 			if resumeKey != nil && string(it.key) == string(resumeKey) {
 				from = resumeAfter
@@ -53,14 +54,13 @@ func (s *Store) Versions(r KeyRange, after, upto int64, fn func(Version) bool) {
 				}
 				resumeKey, resumeAfter = it.key, from
 				done = false
-				return false
+				break
 			}
 			if visits--; visits == 0 || len(buf) >= versionsStep {
 				last, done = it.key, false
-				return false
+				break
 			}
-			return true
-		})
+		}
 		s.mu.RUnlock()
 		for _, v := range buf {
 			if !fn(v) {
