@@ -2,19 +2,17 @@ package mvcc
 
 import "encoding/binary"
 
-// item is one key in the tree, with its key words inline (see ikey). The
-// newest version is inline too, so a read at a recent version finds its
+// item is one key in the tree; its leaf holds the key's words beside it.
+// The newest version is inline, so a read at a recent version finds its
 // value without another pointer hop, and a key written once costs no version
 // storage at all. Items live in the tree's leaves and are changed in place,
 // under the write lock; a pointer to one is used only under the lock.
 type item struct {
-	ikey
+	key []byte
 
 	// The newest version: its commit version, and its value, nil for a
 	// deletion (a present value is never nil, see put). Folding the flag
-	// into the value keeps an item at 80 bytes, a multiple of 16, so that
-	// the inline key words of an item in a node's array never straddle two
-	// cache lines.
+	// into the value keeps an item at 64 bytes, one cache line.
 	top   int64
 	value []byte
 

@@ -12,6 +12,7 @@ const recentSlots = 64
 // instead of searching.
 type recent struct {
 	items [recentSlots]*item
+	words [recentSlots]words // of the items' keys
 	shape [recentSlots]uint64
 }
 
@@ -25,16 +26,16 @@ func slotOf(k *ikey) int {
 // get returns the cached item of q's key, or nil.
 func (r *recent) get(q *ikey, shape uint64) *item {
 	i := slotOf(q)
-	if it := r.items[i]; it != nil && r.shape[i] == shape && same(&it.ikey, q) {
+	if it := r.items[i]; it != nil && r.shape[i] == shape && sameKey(&r.words[i], it.key, q) {
 		return it
 	}
 	return nil
 }
 
-// put caches it, an item of a tree of the given shape.
-func (r *recent) put(it *item, shape uint64) {
-	i := slotOf(&it.ikey)
-	r.items[i], r.shape[i] = it, shape
+// put caches it, the item of q's key in a tree of the given shape.
+func (r *recent) put(q *ikey, it *item, shape uint64) {
+	i := slotOf(q)
+	r.items[i], r.words[i], r.shape[i] = it, words{q.p0, q.p1}, shape
 }
 
 // lookup returns the tree's item for q's key, or nil.
@@ -52,6 +53,6 @@ func (s *Store) upsert(q *ikey) (_ *item, found bool) {
 	if found = it != nil; !found {
 		it, found = s.tree.upsert(q)
 	}
-	s.recent.put(it, s.tree.shape)
+	s.recent.put(q, it, s.tree.shape)
 	return it, found
 }

@@ -14,7 +14,8 @@ func checkRecent(t *testing.T, s *Store) {
 		if c == nil || s.recent.shape[i] != s.tree.shape {
 			continue
 		}
-		it := s.tree.find(&c.ikey)
+		q := ikey{p0: s.recent.words[i][0], p1: s.recent.words[i][1], key: c.key}
+		it := s.tree.find(&q)
 		require.True(t, it == c, "slot %d holds %q, which is not the tree's item", i, c.key)
 	}
 }

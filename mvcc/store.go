@@ -283,16 +283,17 @@ func (w *iter) next() *item {
 	if !w.c.valid() {
 		return nil
 	}
-	it := w.c.item()
+	l, i := w.c.l, w.c.i
+	it := &l.items[i]
 	switch {
 	case w.reverse:
-		if less(&it.ikey, &w.bound) {
+		if lessKey(&l.words[i], &it.key, &w.bound) {
 			w.c.l = nil
 			return nil
 		}
 		w.c.prev()
 	default:
-		if w.bounded && !less(&it.ikey, &w.bound) {
+		if w.bounded && !lessKey(&l.words[i], &it.key, &w.bound) {
 			w.c.l = nil
 			return nil
 		}

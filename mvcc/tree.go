@@ -12,9 +12,11 @@ import "bytes"
 //   - A scan walks a cursor along linked leaves, reading items where they
 //     lie, with no callback per item and no copy of each 80-byte item
 //     through two closures.
-//   - Comparisons are inlined calls on the key words, not calls through a
-//     function value, and inner nodes hold only keys (40 bytes each), so a
-//     descent touches half the memory.
+//   - Comparisons are inlined, not calls through a function value, and a
+//     node keeps its keys' words (see ikey) in an array of their own, 16
+//     bytes a key, so that a binary search in a node touches four cache
+//     lines rather than six, and the item, or the key's bytes, only once
+//     it has found the key (or the words tie).
 //
 // Pointers to items are valid until the tree next changes shape, that is
 // until an insert of a new key or a deletion; changing an item through its
@@ -22,7 +24,7 @@ import "bytes"
 // lock: read under the read lock, changed under the write lock.
 
 const (
-	leafCap  = 64           // items a leaf holds: 5 KB of 80-byte items
+	leafCap  = 64           // items a leaf holds: 5 KB with their words
 	innerCap = 64           // children an inner node holds
 	minLeaf  = leafCap / 2  // below this a leaf borrows from or merges with a sibling
 	minInner = innerCap / 2 // likewise for inner nodes
@@ -41,35 +43,61 @@ type ikey struct {
 // a proper prefix of the longer one); equal words fall back to the lengths,
 // held inline, when both keys fit in the words, and to the bytes otherwise.
 func less(a, b *ikey) bool {
-	if a.p0 != b.p0 {
-		return a.p0 < b.p0
-	}
-	if a.p1 != b.p1 {
-		return a.p1 < b.p1
-	}
-	return lessTail(a, b)
+	return lessKey(&words{a.p0, a.p1}, &a.key, b)
 }
 
-func lessTail(a, b *ikey) bool {
-	if la, lb := len(a.key), len(b.key); la <= 16 && lb <= 16 {
+// words is a key's first 16 bytes, as ikey holds them.
+type words [2]uint64
+
+// lessKey reports whether the key with words w and bytes *k is below q,
+// and below reports whether q is below it. They read *k only when the
+// words tie: k points into a node or an item, whose cache line a search
+// should not touch until then.
+func lessKey(w *words, k *[]byte, q *ikey) bool {
+	if w[0] != q.p0 {
+		return w[0] < q.p0
+	}
+	if w[1] != q.p1 {
+		return w[1] < q.p1
+	}
+	return lessTail(*k, q.key)
+}
+
+func below(q *ikey, w *words, k *[]byte) bool {
+	if w[0] != q.p0 {
+		return q.p0 < w[0]
+	}
+	if w[1] != q.p1 {
+		return q.p1 < w[1]
+	}
+	return lessTail(q.key, *k)
+}
+
+// lessTail orders two keys whose words tie: when both fit in the words,
+// they differ only in trailing zero bytes, so the shorter is smaller.
+func lessTail(a, b []byte) bool {
+	if la, lb := len(a), len(b); la <= 16 && lb <= 16 {
 		return la < lb
 	}
-	return bytes.Compare(a.key, b.key) < 0
+	return bytes.Compare(a, b) < 0
 }
 
-// same reports whether a and b are the same key.
-func same(a, b *ikey) bool {
-	return a.p0 == b.p0 && a.p1 == b.p1 && len(a.key) == len(b.key) &&
-		(len(a.key) <= 16 || bytes.Equal(a.key, b.key))
+// sameKey reports whether the key with words w and bytes k is q's.
+func sameKey(w *words, k []byte, q *ikey) bool {
+	return w[0] == q.p0 && w[1] == q.p1 && len(k) == len(q.key) &&
+		(len(k) <= 16 || bytes.Equal(k, q.key))
 }
 
-// leaf holds items in key order, linked to its neighbours so that cursors
-// move between leaves without climbing the tree. No leaf is empty except a
-// root leaf of an empty tree.
+// leaf holds items in key order, words[i] the words of items[i].key,
+// linked to its neighbours so that cursors move between leaves without
+// climbing the tree. No leaf is empty except a root leaf of an empty tree.
+// The items come first: a leaf's size class is a multiple of 64 bytes, so
+// each 64-byte item fills one cache line.
 type leaf struct {
+	items      [leafCap]item
+	words      [leafCap]words
 	n          int
 	prev, next *leaf
-	items      [leafCap]item
 }
 
 // inner is a node above leaves or other inner nodes. Every key under
@@ -79,9 +107,10 @@ type leaf struct {
 // separator is a copy of a key, never the key of an item, so that an item
 // leaving the tree takes its memory with it.
 type inner struct {
-	n    int
-	seps [innerCap]ikey
-	kids [innerCap]any // *leaf or *inner, the same for every child
+	words [innerCap]words // of seps
+	seps  [innerCap][]byte
+	kids  [innerCap]any // *leaf or *inner, the same for every child
+	n     int
 }
 
 // tree is the store's B+ tree. The zero value is not ready; see newTree.
@@ -102,13 +131,30 @@ func (l *leaf) search(q *ikey) (int, bool) {
 	lo, hi := 0, l.n
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if less(&l.items[m].ikey, q) {
+		if lessKey(&l.words[m], &l.items[m].key, q) {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	return lo, lo < l.n && !less(q, &l.items[lo].ikey)
+	return lo, lo < l.n && sameKey(&l.words[lo], l.items[lo].key, q)
+}
+
+// key returns the key of item i.
+func (l *leaf) key(i int) ikey {
+	return ikey{p0: l.words[i][0], p1: l.words[i][1], key: l.items[i].key}
+}
+
+// move copies n items, and their words, from src at j to dst at i.
+func move(dst *leaf, i int, src *leaf, j, n int) {
+	copy(dst.items[i:i+n], src.items[j:j+n])
+	copy(dst.words[i:i+n], src.words[j:j+n])
+}
+
+// drop clears items [i, j) of l, so that it holds no memory of theirs.
+func (l *leaf) drop(i, j int) {
+	clear(l.items[i:j])
+	clear(l.words[i:j])
 }
 
 // child returns the index of the child of x whose keys may include q.
@@ -116,13 +162,38 @@ func (x *inner) child(q *ikey) int {
 	lo, hi := 1, x.n
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if less(q, &x.seps[m]) {
+		if below(q, &x.words[m], &x.seps[m]) {
 			hi = m
 		} else {
 			lo = m + 1
 		}
 	}
 	return lo - 1
+}
+
+// sep returns separator j.
+func (x *inner) sep(j int) ikey {
+	return ikey{p0: x.words[j][0], p1: x.words[j][1], key: x.seps[j]}
+}
+
+// setSep makes a copy of k separator j.
+func (x *inner) setSep(j int, k ikey) {
+	x.words[j], x.seps[j] = words{k.p0, k.p1}, bytes.Clone(k.key)
+}
+
+// moveSeps copies n children, and their separators, from src at j to dst
+// at i.
+func moveSeps(dst *inner, i int, src *inner, j, n int) {
+	copy(dst.kids[i:i+n], src.kids[j:j+n])
+	copy(dst.words[i:i+n], src.words[j:j+n])
+	copy(dst.seps[i:i+n], src.seps[j:j+n])
+}
+
+// drop clears children [i, j) of x and their separators.
+func (x *inner) drop(i, j int) {
+	clear(x.kids[i:j])
+	clear(x.words[i:j])
+	clear(x.seps[i:j])
 }
 
 // leafFor returns the leaf where q's key is or would be.
@@ -183,7 +254,7 @@ func (t *tree) upsert(q *ikey) (_ *item, found bool) {
 		return &l.items[i], false
 	}
 	it, right := l.split(i, q)
-	sep := cloneKey(&right.items[0].ikey)
+	sep := right.key(0)
 	var kid any = right
 	for d := len(path) - 1; d >= 0; d-- {
 		x, j := path[d].x, path[d].i+1
@@ -195,19 +266,16 @@ func (t *tree) upsert(q *ikey) (_ *item, found bool) {
 	}
 	root := &inner{n: 2}
 	root.kids[0], root.kids[1] = t.root, kid
-	root.seps[1] = sep
+	root.setSep(1, sep)
 	t.root = root
 	return it, false
 }
 
-func cloneKey(k *ikey) ikey {
-	return ikey{p0: k.p0, p1: k.p1, key: bytes.Clone(k.key)}
-}
-
 // insert puts an item with q's key at position i of l, which has room.
 func (l *leaf) insert(i int, q *ikey) {
-	copy(l.items[i+1:l.n+1], l.items[i:l.n])
-	l.items[i] = item{ikey: *q}
+	move(l, i+1, l, i, l.n-i)
+	l.items[i] = item{key: q.key}
+	l.words[i] = words{q.p0, q.p1}
 	l.n++
 }
 
@@ -230,8 +298,9 @@ func (l *leaf) split(i int, q *ikey) (*item, *leaf) {
 		l.next.prev = r
 	}
 	l.next = r
-	r.n = copy(r.items[:], l.items[mid:l.n])
-	clear(l.items[mid:l.n])
+	r.n = l.n - mid
+	move(r, 0, l, mid, r.n)
+	l.drop(mid, l.n)
 	l.n = mid
 	if i < mid || mid == 0 {
 		l.insert(i, q)
@@ -241,12 +310,12 @@ func (l *leaf) split(i int, q *ikey) (*item, *leaf) {
 	return &r.items[i-mid], r
 }
 
-// insert puts kid at position j >= 1 of x, which has room, with sep its
-// separator.
+// insert puts kid at position j >= 1 of x, which has room, with a copy of
+// sep its separator.
 func (x *inner) insert(j int, sep ikey, kid any) {
-	copy(x.kids[j+1:x.n+1], x.kids[j:x.n])
-	copy(x.seps[j+1:x.n+1], x.seps[j:x.n])
-	x.kids[j], x.seps[j] = kid, sep
+	moveSeps(x, j+1, x, j, x.n-j)
+	x.kids[j] = kid
+	x.setSep(j, sep)
 	x.n++
 }
 
@@ -259,11 +328,11 @@ func (x *inner) insert(j int, sep ikey, kid any) {
 func (x *inner) split(j int, sep ikey, kid any) (ikey, any) {
 	r := &inner{}
 	mid := x.n / 2
-	up := x.seps[mid]
-	r.n = copy(r.kids[:], x.kids[mid:x.n])
-	copy(r.seps[1:], x.seps[mid+1:x.n])
-	clear(x.kids[mid:x.n])
-	clear(x.seps[mid:x.n])
+	up := x.sep(mid)
+	r.n = x.n - mid
+	moveSeps(r, 0, x, mid, r.n)
+	r.words[0], r.seps[0] = words{}, nil
+	x.drop(mid, x.n)
 	x.n = mid
 	if j <= mid {
 		x.insert(j, sep, kid)
@@ -284,9 +353,9 @@ func (t *tree) delete(q *ikey) bool {
 	}
 	t.n--
 	t.shape++
-	copy(l.items[i:l.n-1], l.items[i+1:l.n])
+	move(l, i, l, i+1, l.n-i-1)
 	l.n--
-	l.items[l.n] = item{}
+	l.drop(l.n, l.n+1)
 	if len(path) == 0 || l.n >= minLeaf {
 		return true
 	}
@@ -315,23 +384,23 @@ func rebalanceLeaf(x *inner, i int) bool {
 	l := x.kids[i].(*leaf)
 	if i > 0 {
 		if s := x.kids[i-1].(*leaf); s.n > minLeaf {
-			copy(l.items[1:l.n+1], l.items[:l.n])
-			l.items[0] = s.items[s.n-1]
-			s.n--
-			s.items[s.n] = item{}
+			move(l, 1, l, 0, l.n)
+			move(l, 0, s, s.n-1, 1)
 			l.n++
-			x.seps[i] = cloneKey(&l.items[0].ikey)
+			s.n--
+			s.drop(s.n, s.n+1)
+			x.setSep(i, l.key(0))
 			return false
 		}
 	}
 	if i+1 < x.n {
 		if s := x.kids[i+1].(*leaf); s.n > minLeaf {
-			l.items[l.n] = s.items[0]
+			move(l, l.n, s, 0, 1)
 			l.n++
-			copy(s.items[:s.n-1], s.items[1:s.n])
+			move(s, 0, s, 1, s.n-1)
 			s.n--
-			s.items[s.n] = item{}
-			x.seps[i+1] = cloneKey(&s.items[0].ikey)
+			s.drop(s.n, s.n+1)
+			x.setSep(i+1, s.key(0))
 			return false
 		}
 	}
@@ -339,7 +408,7 @@ func rebalanceLeaf(x *inner, i int) bool {
 		i++ // merge the right sibling into l instead
 	}
 	dst, src := x.kids[i-1].(*leaf), x.kids[i].(*leaf)
-	copy(dst.items[dst.n:], src.items[:src.n])
+	move(dst, dst.n, src, 0, src.n)
 	dst.n += src.n
 	dst.next = src.next
 	if src.next != nil {
@@ -356,25 +425,27 @@ func rebalanceInner(x *inner, i int) bool {
 	c := x.kids[i].(*inner)
 	if i > 0 {
 		if s := x.kids[i-1].(*inner); s.n > minInner {
-			copy(c.kids[1:c.n+1], c.kids[:c.n])
-			copy(c.seps[2:c.n+1], c.seps[1:c.n])
-			c.kids[0], c.seps[1] = s.kids[s.n-1], x.seps[i]
-			x.seps[i] = s.seps[s.n-1]
+			moveSeps(c, 1, c, 0, c.n)
+			c.kids[0] = s.kids[s.n-1]
+			c.words[1], c.seps[1] = x.words[i], x.seps[i]
+			c.words[0], c.seps[0] = words{}, nil
+			x.words[i], x.seps[i] = s.words[s.n-1], s.seps[s.n-1]
 			s.n--
-			s.kids[s.n], s.seps[s.n] = nil, ikey{}
+			s.drop(s.n, s.n+1)
 			c.n++
 			return false
 		}
 	}
 	if i+1 < x.n {
 		if s := x.kids[i+1].(*inner); s.n > minInner {
-			c.kids[c.n], c.seps[c.n] = s.kids[0], x.seps[i+1]
+			c.kids[c.n] = s.kids[0]
+			c.words[c.n], c.seps[c.n] = x.words[i+1], x.seps[i+1]
 			c.n++
-			x.seps[i+1] = s.seps[1]
-			copy(s.kids[:s.n-1], s.kids[1:s.n])
-			copy(s.seps[1:s.n-1], s.seps[2:s.n])
+			x.words[i+1], x.seps[i+1] = s.words[1], s.seps[1]
+			moveSeps(s, 0, s, 1, s.n-1)
+			s.words[0], s.seps[0] = words{}, nil
 			s.n--
-			s.kids[s.n], s.seps[s.n] = nil, ikey{}
+			s.drop(s.n, s.n+1)
 			return false
 		}
 	}
@@ -382,9 +453,8 @@ func rebalanceInner(x *inner, i int) bool {
 		i++
 	}
 	dst, src := x.kids[i-1].(*inner), x.kids[i].(*inner)
-	dst.kids[dst.n], dst.seps[dst.n] = src.kids[0], x.seps[i]
-	copy(dst.kids[dst.n+1:], src.kids[1:src.n])
-	copy(dst.seps[dst.n+1:], src.seps[1:src.n])
+	moveSeps(dst, dst.n, src, 0, src.n)
+	dst.words[dst.n], dst.seps[dst.n] = x.words[i], x.seps[i]
 	dst.n += src.n
 	x.remove(i)
 	return true
@@ -392,10 +462,9 @@ func rebalanceInner(x *inner, i int) bool {
 
 // remove drops child j >= 1 of x and its separator.
 func (x *inner) remove(j int) {
-	copy(x.kids[j:x.n-1], x.kids[j+1:x.n])
-	copy(x.seps[j:x.n-1], x.seps[j+1:x.n])
+	moveSeps(x, j, x, j+1, x.n-j-1)
 	x.n--
-	x.kids[x.n], x.seps[x.n] = nil, ikey{}
+	x.drop(x.n, x.n+1)
 }
 
 // cursor is a position in the tree: an item of a leaf, or past either end

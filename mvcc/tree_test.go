@@ -29,8 +29,8 @@ func checkTree(t *testing.T, tr *tree) {
 				t.Fatal("empty leaf below the root")
 			}
 			for i := range x.n {
-				k := &x.items[i].ikey
-				if lo != nil && less(k, lo) || hi != nil && !less(k, hi) {
+				k := x.key(i)
+				if lo != nil && less(&k, lo) || hi != nil && !less(&k, hi) {
 					t.Fatalf("key %q outside its separators", k.key)
 				}
 				if p0, p1 := prefixWords(k.key); p0 != k.p0 || p1 != k.p1 {
@@ -38,7 +38,7 @@ func checkTree(t *testing.T, tr *tree) {
 				}
 			}
 			for i := x.n; i < leafCap; i++ {
-				if x.items[i].key != nil {
+				if it := &x.items[i]; it.key != nil || it.value != nil || it.old != nil || x.words[i] != (words{}) {
 					t.Fatal("a leaf keeps an item past its end")
 				}
 			}
@@ -47,13 +47,21 @@ func checkTree(t *testing.T, tr *tree) {
 			if root && x.n < 2 || !root && x.n < minInner {
 				t.Fatalf("inner node with %d children (root %v)", x.n, root)
 			}
+			if x.words[0] != (words{}) || x.seps[0] != nil {
+				t.Fatal("an inner node has a first separator")
+			}
 			for i := range x.n {
 				klo, khi := lo, hi
 				if i > 0 {
-					klo = &x.seps[i]
+					k := x.sep(i)
+					klo = &k
+					if p0, p1 := prefixWords(k.key); p0 != k.p0 || p1 != k.p1 {
+						t.Fatalf("separator %q has wrong words", k.key)
+					}
 				}
 				if i+1 < x.n {
-					khi = &x.seps[i+1]
+					k := x.sep(i + 1)
+					khi = &k
 				}
 				if klo != nil && khi != nil && !less(klo, khi) {
 					t.Fatal("separators out of order")
@@ -61,7 +69,7 @@ func checkTree(t *testing.T, tr *tree) {
 				walk(x.kids[i], klo, khi, d+1, false)
 			}
 			for i := x.n; i < innerCap; i++ {
-				if x.kids[i] != nil {
+				if x.kids[i] != nil || x.words[i] != (words{}) || x.seps[i] != nil {
 					t.Fatal("an inner node keeps a child past its end")
 				}
 			}
@@ -78,14 +86,14 @@ func checkTree(t *testing.T, tr *tree) {
 		}
 		for j := range l.n {
 			if n > 0 {
-				var prev *ikey
+				var prev ikey
 				if j > 0 {
-					prev = &l.items[j-1].ikey
+					prev = l.key(j - 1)
 				} else {
-					prev = &leaves[i-1].items[leaves[i-1].n-1].ikey
+					prev = leaves[i-1].key(leaves[i-1].n - 1)
 				}
-				if !less(prev, &l.items[j].ikey) {
-					t.Fatalf("keys out of order: %q then %q", prev.key, l.items[j].key)
+				if k := l.key(j); !less(&prev, &k) {
+					t.Fatalf("keys out of order: %q then %q", prev.key, k.key)
 				}
 			}
 			n++
