@@ -56,6 +56,12 @@ func (it *item) setNewest(v version) {
 }
 
 func prefixWords(key []byte) (p0, p1 uint64) {
+	if len(key) >= 16 {
+		// Straight from the key: a copy into a buffer is a memmove call,
+		// and loading words of the buffer it just wrote byte by byte
+		// stalls on the store.
+		return binary.BigEndian.Uint64(key), binary.BigEndian.Uint64(key[8:16])
+	}
 	var buf [16]byte
 	copy(buf[:], key)
 	return binary.BigEndian.Uint64(buf[:8]), binary.BigEndian.Uint64(buf[8:])

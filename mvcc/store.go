@@ -203,11 +203,7 @@ var chunks = sync.Pool{New: func() any {
 }}
 
 func empty(r KeyRange) bool {
-	if r.End == nil {
-		return false
-	}
-	lo, hi := pivot(r.Begin), pivot(r.End)
-	return !less(&lo, &hi)
+	return r.End != nil && bytes.Compare(r.Begin, r.End) >= 0
 }
 
 // step visits, under one hold of the read lock, at most scanStep items of
