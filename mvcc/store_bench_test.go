@@ -90,8 +90,8 @@ func BenchmarkStep(b *testing.B) {
 // BenchmarkStore measures whole operations through the public API on a
 // million keys (1e5 with -short), for comparison across versions of the
 // store: a point Get at the newest version, a commit of 256 sorted
-// overwrites, a Range over every key, a clear of every key, and the
-// collection of 10 versions of every key.
+// overwrites, a Range over every key, a 100-row scan, a clear of every key,
+// and the collection of 10 versions of every key.
 func BenchmarkStore(b *testing.B) {
 	n := 1_000_000
 	if testing.Short() {
@@ -147,6 +147,36 @@ func BenchmarkStore(b *testing.B) {
 			}
 		}
 	})
+	// A 100-row scan from a random key, as the peers' Scan100 does it:
+	// the walk alone, then into a slice reused by every scan, then into a
+	// new slice each time, as a read that returns its rows must.
+	starts := make([][]byte, 4096)
+	for i := range starts {
+		starts[i] = benchKey(int(uint(i*2654435761) % uint(n-100)))
+	}
+	scan100 := func(b *testing.B, fresh, keep bool) {
+		b.ReportAllocs()
+		var kept []KV
+		for i := range b.N {
+			r := KeyRange{Begin: starts[i%len(starts)], End: []byte{0xff}}
+			if !keep {
+				rows := 0
+				s.ScanBounded(r, ver, false, 100, func(k, v []byte) bool { rows++; return true })
+				continue
+			}
+			if fresh || kept == nil {
+				kept = make([]KV, 0, 100)
+			}
+			kept = kept[:0]
+			s.ScanBounded(r, ver, false, 100, func(k, v []byte) bool {
+				kept = append(kept, KV{Key: k, Value: v})
+				return true
+			})
+		}
+	}
+	b.Run("op=scan100", func(b *testing.B) { scan100(b, false, false) })
+	b.Run("op=scan100/rows=reused", func(b *testing.B) { scan100(b, false, true) })
+	b.Run("op=scan100/rows=new", func(b *testing.B) { scan100(b, true, true) })
 	b.Run("op=clear", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
