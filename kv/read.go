@@ -322,6 +322,7 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 		tr.db.store.ScanBounded(mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit, b.add)
 	default:
 		c := sc.cursor(tr, firstBatch(opts.Limit, 256))
+		defer c.release()
 		for opts.Limit == 0 || b.len() < opts.Limit {
 			k, v, ok, err := c.next()
 			if err != nil {
@@ -623,6 +624,9 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 		var first, last []byte
 		done := false // ran to the end of the range or its limit
 		defer func() {
+			if c != nil {
+				c.release()
+			}
 			if snap {
 				return
 			}
