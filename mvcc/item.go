@@ -25,13 +25,14 @@ func (it *item) deleted() bool { return it.value == nil }
 // older is a key's versions older than its item's inline newest one, and
 // what the collector needs to trim them without finding the item in the
 // tree: the item's newest version, whether that is a deletion, and whether
-// the key is queued for collection. A key gets one at its first overwrite,
-// and every later item of the key shares it, so that the collector, which
-// holds it in its queue, changes what the tree's item refers to without a
-// descent of the tree, let alone a write: a trim 5 s after a write used to
-// cost a lookup of a cold key and a rewrite of its item, as much as the
-// write itself. Trimmed to nothing, it keeps these three words (24 bytes a
-// key) and drops the chain. Written only under the store's write lock.
+// the key is queued for collection. A key gets one at its first overwrite
+// and keeps it, so that the collector, which holds it in its queue, trims
+// the key without a descent of the tree (a pointer to the item would not
+// do: items move when the tree changes shape, and the queue holds a key
+// for the 5 s of the window): a trim 5 s after a write used to cost a
+// lookup of a cold key, as much as the write itself. Trimmed to nothing,
+// it keeps these three words (24 bytes a key) and drops the chain. Written
+// only under the store's write lock.
 type older struct {
 	c       *chain // versions older than the newest; nil when none are kept
 	top     int64  // the item's newest version

@@ -9,7 +9,8 @@ const recentSlots = 64
 // A slot is good while the tree keeps the shape it had when the slot was
 // filled: items move only when the tree changes shape, so the pointer is
 // then still the key's item, and readers, under the read lock, may use it
-// instead of searching.
+// instead of searching. A stale slot keeps the leaf it points into alive
+// until the slot is refilled: at most recentSlots leaves, 340 KB.
 type recent struct {
 	items [recentSlots]*item
 	words [recentSlots]words // of the items' keys

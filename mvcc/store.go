@@ -351,7 +351,7 @@ func (s *Store) put(ver int64, w Write) {
 }
 
 // push makes v, with key its key's slice, the newest version of it, and
-// keeps it's newest version until now behind it.
+// keeps its newest version until now behind it.
 func (s *Store) push(it *item, v version, key []byte) {
 	p := it.old
 	if p == nil {
