@@ -27,7 +27,7 @@ func slotOf(k *ikey) int {
 // get returns the cached item of q's key, or nil.
 func (r *recent) get(q *ikey, shape uint64) *item {
 	i := slotOf(q)
-	if it := r.items[i]; it != nil && r.shape[i] == shape && sameKey(&r.words[i], it.key, q) {
+	if it := r.items[i]; it != nil && r.shape[i] == shape && cmpKey(&r.words[i], &it.key, q) == 0 {
 		return it
 	}
 	return nil

@@ -247,15 +247,15 @@ func past(r KeyRange, reverse bool, last, resume []byte) (KeyRange, []byte) {
 // under the lock: a cursor and the bound where it stops.
 type iter struct {
 	c       cursor
-	bound   ikey // the range's end forward (if bounded), its beginning in reverse
-	bounded bool
+	bound   ikey // the range's end forward, its beginning in reverse
+	bounded bool // forward: the range has an end
 	reverse bool
 }
 
 // iter returns a walk of the items of r. Called with the lock held, and
 // good until the tree changes shape.
 func (s *Store) iter(r KeyRange, reverse bool) iter {
-	w := iter{reverse: reverse, bounded: reverse || r.End != nil}
+	w := iter{reverse: reverse, bounded: r.End != nil}
 	switch {
 	case !reverse:
 		lo := pivot(r.Begin)
@@ -283,13 +283,13 @@ func (w *iter) next() *item {
 	it := &l.items[i]
 	switch {
 	case w.reverse:
-		if lessKey(&l.words[i], &it.key, &w.bound) {
+		if cmpKey(&l.words[i], &it.key, &w.bound) < 0 {
 			w.c.l = nil
 			return nil
 		}
 		w.c.prev()
 	default:
-		if w.bounded && !lessKey(&l.words[i], &it.key, &w.bound) {
+		if w.bounded && cmpKey(&l.words[i], &it.key, &w.bound) >= 0 {
 			w.c.l = nil
 			return nil
 		}

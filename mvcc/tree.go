@@ -38,54 +38,34 @@ type ikey struct {
 	key    []byte
 }
 
-// less orders keys by their bytes. Zero padding keeps the word order equal
-// to the key order whenever the padded words differ (a shorter key is then
-// a proper prefix of the longer one); equal words fall back to the lengths,
-// held inline, when both keys fit in the words, and to the bytes otherwise.
-func less(a, b *ikey) bool {
-	return lessKey(&words{a.p0, a.p1}, &a.key, b)
-}
-
 // words is a key's first 16 bytes, as ikey holds them.
 type words [2]uint64
 
-// lessKey reports whether the key with words w and bytes *k is below q,
-// and below reports whether q is below it. They read *k only when the
-// words tie: k points into a node or an item, whose cache line a search
-// should not touch until then.
-func lessKey(w *words, k *[]byte, q *ikey) bool {
-	if w[0] != q.p0 {
-		return w[0] < q.p0
+// cmpKey compares the key with words w and bytes *k with q's key, as
+// bytes.Compare would their bytes. Zero padding keeps the word order equal
+// to the key order whenever the padded words differ (a shorter key is then
+// a proper prefix of the longer one). It reads *k only when the words tie:
+// k points into a node or an item, whose cache line a search should not
+// touch until then; and when both keys fit in the words, a tie leaves them
+// differing only in trailing zero bytes, so the lengths decide.
+func cmpKey(w *words, k *[]byte, q *ikey) int {
+	switch {
+	case w[0] != q.p0:
+		return cmpWord(w[0], q.p0)
+	case w[1] != q.p1:
+		return cmpWord(w[1], q.p1)
 	}
-	if w[1] != q.p1 {
-		return w[1] < q.p1
+	if la, lb := len(*k), len(q.key); la <= 16 && lb <= 16 {
+		return la - lb
 	}
-	return lessTail(*k, q.key)
+	return bytes.Compare(*k, q.key)
 }
 
-func below(q *ikey, w *words, k *[]byte) bool {
-	if w[0] != q.p0 {
-		return q.p0 < w[0]
+func cmpWord(a, b uint64) int {
+	if a < b {
+		return -1
 	}
-	if w[1] != q.p1 {
-		return q.p1 < w[1]
-	}
-	return lessTail(q.key, *k)
-}
-
-// lessTail orders two keys whose words tie: when both fit in the words,
-// they differ only in trailing zero bytes, so the shorter is smaller.
-func lessTail(a, b []byte) bool {
-	if la, lb := len(a), len(b); la <= 16 && lb <= 16 {
-		return la < lb
-	}
-	return bytes.Compare(a, b) < 0
-}
-
-// sameKey reports whether the key with words w and bytes k is q's.
-func sameKey(w *words, k []byte, q *ikey) bool {
-	return w[0] == q.p0 && w[1] == q.p1 && len(k) == len(q.key) &&
-		(len(k) <= 16 || bytes.Equal(k, q.key))
+	return 1
 }
 
 // leaf holds items in key order, words[i] the words of items[i].key,
@@ -131,13 +111,13 @@ func (l *leaf) search(q *ikey) (int, bool) {
 	lo, hi := 0, l.n
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if lessKey(&l.words[m], &l.items[m].key, q) {
+		if cmpKey(&l.words[m], &l.items[m].key, q) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	return lo, lo < l.n && sameKey(&l.words[lo], l.items[lo].key, q)
+	return lo, lo < l.n && cmpKey(&l.words[lo], &l.items[lo].key, q) == 0
 }
 
 // key returns the key of item i.
@@ -162,7 +142,7 @@ func (x *inner) child(q *ikey) int {
 	lo, hi := 1, x.n
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if below(q, &x.words[m], &x.seps[m]) {
+		if cmpKey(&x.words[m], &x.seps[m], q) > 0 {
 			hi = m
 		} else {
 			lo = m + 1

@@ -104,6 +104,9 @@ func checkTree(t *testing.T, tr *tree) {
 	}
 }
 
+// less orders keys by their bytes.
+func less(a, b *ikey) bool { return cmpKey(&words{a.p0, a.p1}, &a.key, b) < 0 }
+
 // treeKey makes keys that exercise every branch of less: short keys that
 // are prefixes of one another, keys of exactly 16 bytes, and long keys
 // sharing their first 16 bytes.
@@ -263,6 +266,26 @@ func TestTreeOrderedLoadsFillLeaves(t *testing.T) {
 		}
 		if min := (n + leafCap - 1) / leafCap; leaves > min+1 {
 			t.Errorf("descending %v: %d leaves for %d keys, want at most %d", desc, leaves, n, min+1)
+		}
+	}
+}
+
+// cmpKey orders keys as bytes.Compare does, words or no words: keys that
+// are prefixes of one another, keys of exactly 16 bytes, long keys sharing
+// their first 16 bytes, zero bytes at the end.
+func TestCmpKeyMatchesBytes(t *testing.T) {
+	keys := [][]byte{nil, {}, {0}, {0, 0}, {1}, []byte("a"), []byte("a\x00"), []byte("ab")}
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 300 {
+		keys = append(keys, treeKey(r, 50))
+	}
+	for _, a := range keys {
+		for _, b := range keys {
+			ka, kb := pivot(a), pivot(b)
+			got, want := cmpKey(&words{ka.p0, ka.p1}, &ka.key, &kb), bytes.Compare(a, b)
+			if (got < 0) != (want < 0) || (got == 0) != (want == 0) {
+				t.Fatalf("cmpKey(%q, %q) = %d, bytes.Compare %d", a, b, got, want)
+			}
 		}
 	}
 }
