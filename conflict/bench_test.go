@@ -223,3 +223,22 @@ func BenchmarkCommit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAddSameKey writes one key's point range again and again, as a
+// hot counter's commits do, into histories of the given size.
+func BenchmarkAddSameKey(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			h := buildHistory(n, 1).h
+			key := randKeys(rand.New(rand.NewPCG(3, 3)), 1)[0]
+			end := pointEnd(key)
+			v := h.Newest()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				v++
+				h.Add(key, end, v)
+			}
+		})
+	}
+}

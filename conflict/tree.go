@@ -156,6 +156,12 @@ func (t *tree) assign(n *node, b, e []byte, v int64) (split *node, minChanged, o
 		if j > 0 {
 			ve = n.vers[j-1]
 		}
+		if eExists && j == i+1 && bytes.Equal(n.key(i), b) {
+			// [b, e) is already one entry, as a key written again is while
+			// its last write is in the history: only its version changes.
+			n.vers[i] = v
+			return nil, false, true
+		}
 		minChanged = i == 0 && (n.n == 0 || !bytes.Equal(n.key(0), b))
 		cnt, size := 2, len(b)+len(e)
 		if eExists {
