@@ -107,6 +107,9 @@ func (tr *Transaction) commit() error {
 	if tr.size > tr.sizeLimit {
 		return tr.tooLarge()
 	}
+	// Allocate before taking the lock what the store's form of the writes
+	// needs: every commit waits while the lock is held.
+	writes := make([]mvcc.Write, 0, len(tr.writes.vsKeys)+tr.writes.count())
 	db := tr.db
 	db.commitMu.Lock()
 	defer db.commitMu.Unlock()
@@ -147,7 +150,7 @@ func (tr *Transaction) commit() error {
 	}
 	version := db.committed.Load() + 1
 	stamp := mutation.Versionstamp(version, 0)
-	clears, writes := tr.mutations(version, stamp)
+	clears, writes := tr.mutations(version, stamp, writes)
 	now := db.apply(tr, version, clears, writes, tr.writeRanges(stamp))
 	tr.lastClock = now
 	if tr.idem != nil {
@@ -220,14 +223,14 @@ func (tr *Transaction) checkConflicts() error {
 // first, then every point write in key order, then versionstamped keys.
 // Atomic ops on keys whose value the transaction did not know are applied
 // here, to the newest committed value, which is why they need no read
-// conflict. Called with db.commitMu held.
-func (tr *Transaction) mutations(version int64, stamp [10]byte) ([]mvcc.KeyRange, []mvcc.Write) {
+// conflict. writes is where the point writes go, with room for them all.
+// Called with db.commitMu held.
+func (tr *Transaction) mutations(version int64, stamp [10]byte, writes []mvcc.Write) ([]mvcc.KeyRange, []mvcc.Write) {
 	w := tr.writes
 	var clears []mvcc.KeyRange
 	for _, c := range w.cleared {
 		clears = append(clears, mvcc.KeyRange{Begin: c.begin, End: c.end})
 	}
-	writes := make([]mvcc.Write, 0, len(w.vsKeys)+w.count())
 	w.ascend(nil, nil, func(e *wentry) bool {
 		var base []byte
 		ok := false
