@@ -34,7 +34,7 @@ func (tr *Transaction) Commit() error {
 // and callbacks, and the transaction's end if it committed. It returns the
 // user code that is left to run once no lock is held.
 func (tr *Transaction) commitAndSettle() (*after, error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	err := tr.commit()
 	if tr.state == stateActive {

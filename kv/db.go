@@ -326,7 +326,17 @@ func (db *DB) NewTransaction() *Transaction { return db.newTransaction(true) }
 // newTransaction makes a transaction; bare says it is the caller's, not a
 // retry loop's.
 func (db *DB) newTransaction(bare bool) *Transaction {
-	tr := &Transaction{db: db}
+	var tr *Transaction
+	if bare {
+		// Never recycled (nothing marks its end), so handle and state
+		// come in one allocation.
+		b := &bareTransaction{}
+		b.tr.txn = &b.state
+		tr = &b.tr
+	} else {
+		tr = &Transaction{txn: txns.Get().(*txn)}
+	}
+	tr.db = db
 	tr.isolation = db.opts.Isolation
 	tr.life.bare = bare
 	tr.init()

@@ -12,7 +12,7 @@ import (
 // ReadConflicts returns the read conflict ranges tr has recorded, in the
 // order recorded, as [begin, end) pairs.
 func ReadConflicts(tr *Transaction) [][2][]byte {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	return spanPairs(tr.reads)
 }
@@ -20,7 +20,7 @@ func ReadConflicts(tr *Transaction) [][2][]byte {
 // WriteConflicts returns the write conflict ranges tr would commit, in the
 // order the write buffer keeps them.
 func WriteConflicts(tr *Transaction) [][2][]byte {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if tr.writes == nil {
 		return nil

@@ -171,7 +171,7 @@ func (tr *Transaction) lockIfHot(key []byte) {
 	}
 	tr.mu.Unlock()
 	_ = tr.Lock(key, LockExclusive, hotLockWait) // a hint: any failure reads without it
-	tr.mu.Lock()
+	tr.lock()
 }
 
 // autoLocks reports whether a read of the attempt may lock its key
@@ -224,7 +224,7 @@ func (tr *Transaction) awaitTurn(key []byte) {
 	case <-tr.db.closing:
 	}
 	t.Stop()
-	tr.mu.Lock()
+	tr.lock()
 }
 
 // giveUpTurn ends tr's claim, if it has one: the waiters read. Called with

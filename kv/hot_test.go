@@ -324,7 +324,7 @@ func TestRepeatedLoserClaimsFirstTurn(t *testing.T) {
 func claimTurn(t *testing.T, db *DB, tr *Transaction, key []byte) {
 	c := &claim{key: key, tr: tr, done: make(chan struct{})}
 	require.True(t, db.hot.prio.CompareAndSwap(nil, c))
-	tr.mu.Lock()
+	tr.lock()
 	tr.rare().claim = c
 	tr.mu.Unlock()
 }

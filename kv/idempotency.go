@@ -19,7 +19,7 @@ const DefaultIdempotencyTTL = 10 * time.Minute
 // timeout it survives OnError; Reset drops it. An id longer than
 // MaxKeySize fails the transaction with ErrKeyTooLarge.
 func (tr *Transaction) SetIdempotencyKey(id []byte, ttl time.Duration) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if len(id) > MaxKeySize {
 		tr.deferErr(newError(codeKeyTooLarge, "idempotency key of %d bytes exceeds the limit of %d", len(id), MaxKeySize))

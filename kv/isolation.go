@@ -39,7 +39,7 @@ func (l Isolation) valid() bool { return l <= SnapshotIsolation }
 // taken at the first read or write. An unknown level fails the next read or
 // the commit with ErrInvalidOptionValue.
 func (tr *Transaction) SetIsolation(level Isolation) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if !level.valid() {
 		tr.deferErr(newError(codeInvalidOptionValue, "isolation level %v is not valid", level))

@@ -304,21 +304,31 @@ func (a *after) run() {
 // every attempt (OnError and Reset keep it). A transaction reused after it
 // ended (Reset after a commit or a cancel) is a new transaction with a new
 // ID.
-func (tr *Transaction) ID() uint64 { return tr.life.id }
+func (tr *Transaction) ID() uint64 {
+	tr.lock()
+	defer tr.mu.Unlock()
+	return tr.life.id
+}
 
 // Attempt returns the number of the current attempt: 1 during the first,
 // one more after each retry or Reset.
-func (tr *Transaction) Attempt() int { return int(tr.life.attempts.Load()) }
+func (tr *Transaction) Attempt() int {
+	tr.lock()
+	defer tr.mu.Unlock()
+	return int(tr.life.attempts.Load())
+}
 
 // SetName names the transaction in Info, hooks and log records. Like the
 // timeout it is an option of the transaction, kept by OnError and Reset.
 func (tr *Transaction) SetName(name string) {
+	tr.lock()
+	defer tr.mu.Unlock()
 	tr.life.name.Store(&name)
 }
 
 // Info returns a snapshot of the transaction so far.
 func (tr *Transaction) Info() TransactionInfo {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	return tr.infoLocked()
 }
@@ -372,7 +382,7 @@ func (tr *Transaction) register(fn func(TransactionInfo), onCommit bool) {
 	if fn == nil {
 		return
 	}
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if tr.check() != nil {
 		// A finished attempt takes no more callbacks: an OnCommit would

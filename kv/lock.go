@@ -98,7 +98,7 @@ func (tr *Transaction) Lock(key []byte, mode LockMode, timeout time.Duration) er
 	if len(key) > MaxKeySize {
 		return newError(codeKeyTooLarge, "lock key of %d bytes is over the limit of %d", len(key), MaxKeySize)
 	}
-	tr.mu.Lock()
+	tr.lock()
 	if err := tr.check(); err != nil {
 		a := tr.takePending()
 		tr.mu.Unlock()
@@ -172,7 +172,7 @@ wait:
 		}
 	}
 
-	tr.mu.Lock()
+	tr.lock()
 	granted := t.settle(w)
 	// The grant stands only if the attempt is still going: if it ended
 	// meanwhile, settleAttempt released the lock with the others.
@@ -666,7 +666,7 @@ func (tr *Transaction) armLockDeadline() {
 	o.deadline = deadline
 	// Just past the deadline, so that check sees it elapsed.
 	o.timer = time.AfterFunc(time.Duration(deadline-tr.db.now())+time.Microsecond, func() {
-		tr.mu.Lock()
+		tr.lock()
 		tr.check() // cancels the transaction if its timeout elapsed
 		a := tr.takePending()
 		tr.mu.Unlock()

@@ -70,7 +70,7 @@ func (m MutationType) String() string { return mutation.Type(m).String() }
 // or too large, param over MaxValueSize, a versionstamp offset out of
 // bounds) fails the transaction at its next read or at Commit.
 func (tr *Transaction) Atomic(op MutationType, key, param []byte) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	noConflict, err := tr.beginWrite(key)
 	t := mutation.Type(op)
@@ -258,7 +258,7 @@ func (f *FutureVersionstamp) IsReady() bool {
 // commit. It must be called before Commit; afterwards the future fails with
 // ErrUsedDuringCommit.
 func (tr *Transaction) GetVersionstamp() *FutureVersionstamp {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if err := tr.check(); err != nil {
 		f := tr.newFutureVersionstamp()

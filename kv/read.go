@@ -53,7 +53,7 @@ func (s snapshot) Snapshot() ReadTransaction      { return s }
 // GetReadVersion returns the transaction's read version, taking the newest
 // committed version if none was taken or set yet.
 func (tr *Transaction) GetReadVersion() (int64, error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if err := tr.checkRead(); err != nil {
 		return 0, err
@@ -67,7 +67,7 @@ func (tr *Transaction) GetReadVersion() (int64, error) {
 // is newer than the newest commit (ErrFutureVersion) or older than the MVCC
 // window (ErrTransactionTooOld), the next read or commit fails.
 func (tr *Transaction) SetReadVersion(v int64) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	switch {
 	case tr.hasRV:
@@ -138,7 +138,7 @@ func (tr *Transaction) checkAge() error {
 func (tr *Transaction) Get(key []byte) ([]byte, error) { return tr.get(key, false) }
 
 func (tr *Transaction) get(key []byte, snap bool) ([]byte, error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if err := tr.checkRead(); err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (tr *Transaction) GetKey(sel selector.KeySelector) ([]byte, error) {
 }
 
 func (tr *Transaction) getKey(sel selector.KeySelector, snap bool) ([]byte, error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if err := tr.checkRead(); err != nil {
 		return nil, err
@@ -303,7 +303,7 @@ func (tr *Transaction) GetRange(r Range, opts RangeOptions) ([]KeyValue, error) 
 }
 
 func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyValue, error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	sc, err := tr.startRange(r, opts)
 	if err != nil {
@@ -607,7 +607,7 @@ func (tr *Transaction) Iterate(r Range, opts RangeOptions) iter.Seq2[KeyValue, e
 
 func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[KeyValue, error] {
 	return func(yield func(KeyValue, error) bool) {
-		tr.mu.Lock()
+		tr.lock()
 		sc, err := tr.startRange(r, opts)
 		var c *cursor
 		if err == nil && !sc.empty() {
@@ -630,7 +630,7 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 			if snap {
 				return
 			}
-			tr.mu.Lock()
+			tr.lock()
 			defer tr.mu.Unlock()
 			if tr.state != stateActive || tr.unvalidated(snap) {
 				return
@@ -643,7 +643,7 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 			}
 		}()
 		for c != nil && (opts.Limit == 0 || n < opts.Limit) {
-			tr.mu.Lock()
+			tr.lock()
 			err := tr.check()
 			var k, v []byte
 			ok := false

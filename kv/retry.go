@@ -52,7 +52,7 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 	if err == nil {
 		err = newError(codeClientInvalidOperation, "OnError called without an error")
 	}
-	tr.mu.Lock()
+	tr.lock()
 	tr.failWatches(err) // the attempt's watches fail with the error that ended it
 	if tr.state == stateCancelled {
 		why := tr.stateErr
@@ -118,7 +118,7 @@ func (tr *Transaction) onError(ctx context.Context, err error) error {
 		}
 	}
 
-	tr.mu.Lock()
+	tr.lock()
 	if err := tr.check(); err != nil && tr.state == stateCancelled {
 		// Cancelled or timed out while waiting.
 		a := tr.takePending()
@@ -214,6 +214,7 @@ func (db *DB) retry(ctx context.Context, nilFn, writes bool, attempt func(tr *Tr
 		}
 		done, err := attempt(tr)
 		if done {
+			tr.recycle()
 			return err
 		}
 		if oerr := tr.onError(ctx, err); oerr != nil {
@@ -264,7 +265,7 @@ func valueOf[T any](v T, err error) (T, error) {
 // run. Then it is cancelled, which releases its read version: its writes
 // are discarded and later calls fail.
 func (tr *Transaction) finishRead() {
-	tr.mu.Lock()
+	tr.lock()
 	if tr.check() == nil {
 		tr.committedVer = -1
 		tr.end(nil)

@@ -103,7 +103,7 @@ func cut[T any](s []T, n int) []T {
 // transaction that is committed or cancelled returns a savepoint that
 // RollbackTo refuses.
 func (tr *Transaction) Savepoint() Savepoint {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if tr.check() != nil {
 		return Savepoint{}
@@ -136,7 +136,7 @@ func (tr *Transaction) Savepoint() Savepoint {
 // earlier rollback invalidated, gives ErrClientInvalidOperation and changes
 // nothing.
 func (tr *Transaction) RollbackTo(sp Savepoint) error {
-	tr.mu.Lock()
+	tr.lock()
 	if err := tr.check(); err != nil {
 		tr.mu.Unlock()
 		return err
@@ -199,7 +199,7 @@ var errRolledBack = &Error{Code: codeTransactionCancelled, Detail: "rolled back 
 // release forgets sp after a Nested block succeeded, when nothing was taken
 // after it; with no savepoint left the buffer stops logging.
 func (tr *Transaction) release(sp Savepoint) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if i := tr.findSave(sp); i >= 0 && i == len(tr.rs.saves)-1 {
 		tr.rs.saves = tr.rs.saves[:i]
@@ -221,7 +221,7 @@ func (tr *Transaction) Nested(fn func(tr *Transaction) error) (err error) {
 	}
 	sp := tr.Savepoint()
 	if sp.tr == nil {
-		tr.mu.Lock()
+		tr.lock()
 		err := tr.check()
 		tr.mu.Unlock()
 		return err

@@ -19,11 +19,20 @@ import (
 // the same transaction. Calls made while Commit runs wait for it and then
 // fail with ErrUsedDuringCommit.
 type Transaction struct {
-	db *DB
 	mu sync.Mutex
+	db *DB
 
-	// The parts of a transaction, each named for what it keeps. Their
-	// fields are promoted, so code reads tr.rv, tr.reads, tr.timeout.
+	// The transaction's state. A retry loop hands it back to a pool when it
+	// has ended, if what it ended with fits in kept; the next call on the
+	// transaction rebuilds it from kept (lock), so a *Transaction kept past
+	// its Transact behaves as if nothing had been recycled.
+	*txn
+	kept kept
+}
+
+// txn is a transaction's state. Its parts are named for what each keeps;
+// their fields are promoted, so code reads tr.rv, tr.reads, tr.timeout.
+type txn struct {
 	lifecycle    // identity, outcome and callbacks across attempts (lifecycle.go)
 	options      // what the caller set; some kept across attempts
 	retryState   // the timeout clock and backoff across attempts
@@ -240,7 +249,7 @@ func (tr *Transaction) resetAttempt() {
 // context.Background() for Transact and bare transactions. Blocking calls
 // made through the transaction (waits on its futures) end when it is done.
 func (tr *Transaction) Context() context.Context {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	return tr.contextLocked()
 }
@@ -275,7 +284,7 @@ func (tr *Transaction) setContext(ctx context.Context) {
 // commitOutcome reports whether Commit ran in the current attempt and, if
 // so, its error.
 func (tr *Transaction) commitOutcome() (committed bool, err error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	return tr.state == stateCommitted, tr.commitErr()
 }
@@ -286,7 +295,7 @@ func (tr *Transaction) commitOutcome() (committed bool, err error) {
 // attempt's OnAbort callbacks run. A transaction that had ended (committed,
 // cancelled, given up) becomes a new transaction with a new ID.
 func (tr *Transaction) Reset() {
-	tr.mu.Lock()
+	tr.lock()
 	tr.settleAttempt(errReset)
 	tr.init()
 	tr.restart()
@@ -307,7 +316,7 @@ func (tr *Transaction) Cancel() { tr.cancelWith(errCancelled) }
 // cancelWith cancels the transaction for why, then runs what that leaves
 // pending.
 func (tr *Transaction) cancelWith(why error) {
-	tr.mu.Lock()
+	tr.lock()
 	tr.cancelLocked(why)
 	a := tr.takePending()
 	tr.mu.Unlock()
@@ -377,7 +386,7 @@ func (tr *Transaction) deferErr(err error) {
 // (OnError keeps it). 0 disables the timeout; a negative d is refused with
 // ErrInvalidOptionValue at the next read or commit.
 func (tr *Transaction) SetTimeout(d time.Duration) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if d < 0 {
 		tr.deferErr(newError(codeInvalidOptionValue, "timeout %v is negative", d))
@@ -389,7 +398,7 @@ func (tr *Transaction) SetTimeout(d time.Duration) {
 // SetRetryLimit makes OnError give up, returning the error it was given,
 // once n retries were made; -1 means no limit. It survives OnError.
 func (tr *Transaction) SetRetryLimit(n int) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if n < -1 {
 		tr.deferErr(newError(codeInvalidOptionValue, "retry limit %d is below -1", n))
@@ -402,7 +411,7 @@ func (tr *Transaction) SetRetryLimit(n int) {
 // after a conflict the backoff grows to 2 ms at most, see Options).
 // It survives OnError.
 func (tr *Transaction) SetMaxRetryDelay(d time.Duration) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if d < 0 {
 		tr.deferErr(newError(codeInvalidOptionValue, "max retry delay %v is negative", d))
@@ -416,7 +425,7 @@ func (tr *Transaction) SetMaxRetryDelay(d time.Duration) {
 // the transaction with ErrTransactionTooLarge. Unlike FoundationDB, limits
 // above 10,000,000 are allowed. OnError restores the default.
 func (tr *Transaction) SetSizeLimit(bytes int) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if bytes < minSizeLimit {
 		tr.deferErr(newError(codeInvalidOptionValue, "size limit %d is below %d bytes", bytes, minSizeLimit))
@@ -428,7 +437,7 @@ func (tr *Transaction) SetSizeLimit(bytes int) {
 // SetAccessSystemKeys allows reads and writes of keys in [\xff, \xff\xff)
 // for the current attempt.
 func (tr *Transaction) SetAccessSystemKeys() {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	tr.readSystem, tr.writeSystem = true, true
 }
@@ -436,7 +445,7 @@ func (tr *Transaction) SetAccessSystemKeys() {
 // SetReadSystemKeys allows reads of keys in [\xff, \xff\xff) for the current
 // attempt.
 func (tr *Transaction) SetReadSystemKeys() {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	tr.readSystem = true
 }
@@ -445,7 +454,7 @@ func (tr *Transaction) SetReadSystemKeys() {
 // atomic operation add no write conflict range. A conflict range the key
 // already has is kept.
 func (tr *Transaction) SetNextWriteNoWriteConflictRange() {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	tr.noNextWCR = true
 }
@@ -478,7 +487,7 @@ func (tr *Transaction) releaseWrites() {
 // committed, or -1 if it committed read-only. Before a successful commit it
 // returns ErrClientInvalidOperation.
 func (tr *Transaction) GetCommittedVersion() (int64, error) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if !tr.committed() {
 		return 0, newError(codeClientInvalidOperation, "the transaction has not committed successfully")

@@ -87,7 +87,7 @@ func (tr *Transaction) Watch(key []byte) *Watch {
 		close(w.done)
 		return w
 	}
-	tr.mu.Lock()
+	tr.lock()
 	err = tr.check()
 	if err == nil {
 		r := tr.rare()

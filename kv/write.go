@@ -12,7 +12,7 @@ import (
 // bytes, value over 100,000 bytes) is dropped and fails the transaction at
 // its next read or at Commit.
 func (tr *Transaction) Set(key, value []byte) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	noConflict, err := tr.beginWrite(key)
 	if err == nil {
@@ -36,7 +36,7 @@ func (tr *Transaction) Set(key, value []byte) {
 // reads, and adds a write conflict range on key. Clearing a key over the
 // size limit does nothing, since no such key can exist.
 func (tr *Transaction) Clear(key []byte) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	noConflict, err := tr.beginWrite(key)
 	if errors.Is(err, ErrKeyTooLarge) {
@@ -56,7 +56,7 @@ func (tr *Transaction) Clear(key []byte) {
 // range [begin, end). begin > end fails the transaction with
 // ErrInvertedRange; an empty range does nothing.
 func (tr *Transaction) ClearRange(begin, end []byte) {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	noConflict, err := tr.beginWrite(nil)
 	if err == nil {
@@ -151,7 +151,7 @@ func (tr *Transaction) tooLarge() error {
 // > end returns ErrInvertedRange at once; a key beyond the key space
 // returns ErrKeyOutsideLegalRange.
 func (tr *Transaction) AddReadConflictRange(begin, end []byte) error {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if err := tr.conflictRangeCheck(begin, end); err != nil {
 		return err
@@ -173,7 +173,7 @@ func (tr *Transaction) AddReadConflictKey(key []byte) error {
 // concurrently will fail. A transaction with only added write conflict
 // ranges is not read-only and gets a commit version.
 func (tr *Transaction) AddWriteConflictRange(begin, end []byte) error {
-	tr.mu.Lock()
+	tr.lock()
 	defer tr.mu.Unlock()
 	if err := tr.conflictRangeCheck(begin, end); err != nil {
 		return err
