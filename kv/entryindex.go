@@ -16,6 +16,12 @@ type entryIndex struct {
 	small []*wentry
 	tree  *btree.BTreeG[*wentry]
 	buf   [4]*wentry // small's first backing array
+
+	// find is get's search key in the tree form: a key built per lookup
+	// would escape to the heap, an allocation for every write of a large
+	// transaction. Only get uses it, so a lookup made while a range is
+	// walked does not move that walk's bounds.
+	find wentry
 }
 
 // smallMax is how many point writes the sorted slice holds before the
@@ -48,7 +54,9 @@ func (x *entryIndex) search(key []byte) int {
 // get returns key's entry, or nil.
 func (x *entryIndex) get(key []byte) *wentry {
 	if x.tree != nil {
-		e, _ := x.tree.Get(&wentry{key: key})
+		x.find.key = key
+		e, _ := x.tree.Get(&x.find)
+		x.find.key = nil
 		return e
 	}
 	if i := x.search(key); i < len(x.small) && bytes.Equal(x.small[i].key, key) {
