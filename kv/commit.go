@@ -107,9 +107,9 @@ func (tr *Transaction) commit() error {
 	if tr.size > tr.sizeLimit {
 		return tr.tooLarge()
 	}
-	// Allocate before taking the lock what the store's form of the writes
-	// needs: every commit waits while the lock is held.
-	writes := make([]mvcc.Write, 0, len(tr.writes.vsKeys)+tr.writes.count())
+	// Make room before taking the lock for the store's form of the writes:
+	// every commit waits while the lock is held.
+	writes := tr.writes.storeForm(len(tr.writes.vsKeys) + tr.writes.count())
 	db := tr.db
 	db.commitMu.Lock()
 	defer db.commitMu.Unlock()

@@ -257,7 +257,9 @@ func (f *changeFeed) record(version int64, clears []mvcc.KeyRange, writes []mvcc
 		f.resize(max(2*len(f.ring), 64))
 	}
 	e := f.at(f.first + uint64(f.n))
-	*e = feedEntry{version: version, clears: clears, writes: writes, sorted: sorted, size: size}
+	// The writes are the committing transaction's write buffer's (storeForm),
+	// which its next use overwrites: the entry keeps a copy.
+	*e = feedEntry{version: version, clears: clears, writes: slices.Clone(writes), sorted: sorted, size: size}
 	f.n++
 	f.bytes += size
 	for _, s := range f.subs {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/plinthdb/plinth/internal/mutation"
+	"github.com/plinthdb/plinth/mvcc"
 )
 
 // writeBuffer holds a transaction's uncommitted writes, folded per key as
@@ -37,6 +38,9 @@ type writeBuffer struct {
 	// savepoints log nothing.
 	undo    []undoRecord
 	logging bool
+
+	// stored is the commit's writes in the store's form (storeForm).
+	stored []mvcc.Write
 
 	// entryBuf is the first chunk of the buffer's first attempt, so a
 	// transaction writing one key allocates no chunk. Later attempts never
@@ -159,12 +163,29 @@ func (w *writeBuffer) recycle() {
 		return
 	}
 	w.reset()
+	clear(w.stored[:cap(w.stored)])
+	w.stored = w.stored[:0]
+	if cap(w.stored) > small {
+		w.stored = nil
+	}
 	clear(w.cleared[:cap(w.cleared)])
 	clear(w.unreadable[:cap(w.unreadable)])
 	clear(w.checked[:cap(w.checked)])
 	clear(w.entryBuf[:])
 	w.chunk = w.entryBuf[:0]
 	writeBuffers.Put(w)
+}
+
+// storeForm returns an empty slice with room for n writes, for a commit
+// to put its writes in the store's form: the buffer's own, so that a small
+// commit allocates none. Nothing keeps it past the commit that filled it
+// (the change feed copies what it keeps), and a pooled buffer holds no
+// writes (recycle).
+func (w *writeBuffer) storeForm(n int) []mvcc.Write {
+	if cap(w.stored) < n {
+		w.stored = make([]mvcc.Write, 0, n)
+	}
+	return w.stored[:0]
 }
 
 func (w *writeBuffer) reset() {
