@@ -99,24 +99,19 @@ func (tr *Transaction) recycle() {
 // transaction was when recycle took it, with what kept does not hold as
 // recyclable required it. Called with mu held.
 func (tr *Transaction) revive() {
-	k, o := &tr.kept, &tr.db.opts
-	t := &txn{}
-	t.life.id = k.id
-	t.life.started = k.started
-	t.life.ended = true
-	t.life.attempts.Store(1)
-	t.life.rv.Store(-1)
-	t.life.attemptAt.Store(k.started)
-	t.lastClock = k.lastClock
-	t.timeout, t.retryLimit, t.maxRetryDelay = o.TransactionTimeout, o.TransactionRetryLimit, o.MaxRetryDelay
-	t.sizeLimit, t.isolation, t.autoLock = o.SizeLimit, o.Isolation, k.autoLock
-	t.created, t.backoff = k.started, initialBackoff
-	t.hasRV, t.rv = k.hasRV, k.rv
-	t.reads, t.arena = t.readsBuf[:0], t.arenaBuf[:0]
-	t.committedVer = k.committedVer
-	t.state, t.gen = k.state, 1
+	k := &tr.kept
+	tr.txn = &txn{}
+	tr.init() // a new transaction's options and first attempt; its clock reading is replaced below
+	tr.isolation, tr.autoLock = tr.db.opts.Isolation, k.autoLock
+	tr.created, tr.lastClock = k.started, k.lastClock
+	l := &tr.life
+	l.id, l.started, l.ended = k.id, k.started, true
+	l.attempts.Store(1)
+	l.rv.Store(-1)
+	l.attemptAt.Store(k.started)
+	tr.hasRV, tr.rv = k.hasRV, k.rv
+	tr.committedVer, tr.state = k.committedVer, k.state
 	if k.state == stateCancelled {
-		t.stateErr = errCancelled
+		tr.stateErr = errCancelled
 	}
-	tr.txn = t
 }
