@@ -60,6 +60,9 @@ func (s *segment) value(i int) ([]byte, bool) {
 	if sl.n == deletedLen {
 		return nil, false
 	}
+	if sl.n == 0 {
+		return []byte{}, true // present: never nil, even if data is
+	}
 	end := sl.off + sl.n
 	return s.data[sl.off:end:end], true
 }

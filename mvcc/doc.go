@@ -31,7 +31,10 @@
 // for an older version, the store's copy of the value in its version
 // segments; the store never writes over either, so a caller that promises
 // not to modify them may keep them without a copy, even after Collect drops
-// their version (package kv's RangeOptions.NoCopy relies on this).
+// their version (package kv's RangeOptions.NoCopy relies on this). They are
+// cut to their length, so that an append to one cannot write into the
+// store, and a present key's value is never nil: a reader may hand them
+// out as they are.
 //
 // A key's older versions are kept sorted in a chain of segments that hold no
 // pointers (the garbage collector skips them), so a read at an old version

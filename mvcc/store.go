@@ -250,6 +250,12 @@ type iter struct {
 	bound   ikey // the range's end forward, its beginning in reverse
 	bounded bool // forward: the range has an end
 	reverse bool
+
+	// inside is a leaf found to lie wholly inside the range (its last key
+	// below the end, or its first not below the beginning): one comparison
+	// a leaf instead of one an item, which would also touch the cache lines
+	// of the words, and the bytes of long keys, that a scan never needs.
+	inside *leaf
 }
 
 // iter returns a walk of the items of r. Called with the lock held, and
@@ -283,15 +289,23 @@ func (w *iter) next() *item {
 	it := &l.items[i]
 	switch {
 	case w.reverse:
-		if cmpKey(&l.words[i], &it.key, &w.bound) < 0 {
-			w.c.l = nil
-			return nil
+		if l != w.inside {
+			if cmpKey(&l.words[0], &l.items[0].key, &w.bound) >= 0 {
+				w.inside = l
+			} else if cmpKey(&l.words[i], &it.key, &w.bound) < 0 {
+				w.c.l = nil
+				return nil
+			}
 		}
 		w.c.prev()
 	default:
-		if w.bounded && cmpKey(&l.words[i], &it.key, &w.bound) >= 0 {
-			w.c.l = nil
-			return nil
+		if w.bounded && l != w.inside {
+			if last := l.n - 1; cmpKey(&l.words[last], &l.items[last].key, &w.bound) < 0 {
+				w.inside = l
+			} else if cmpKey(&l.words[i], &it.key, &w.bound) >= 0 {
+				w.c.l = nil
+				return nil
+			}
 		}
 		w.c.next()
 	}
@@ -329,6 +343,10 @@ func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 }
 
 func (s *Store) put(ver int64, w Write) {
+	w.Key, w.Value = exact(w.Key), exact(w.Value)
+	if w.Value == nil {
+		w.Value = []byte{}
+	}
 	q := pivot(w.Key)
 	if w.Delete {
 		// A deletion must not create an item, so look before writing.
@@ -349,6 +367,10 @@ func (s *Store) put(ver int64, w Write) {
 	// the old value's memory too.
 	s.push(it, v, w.Key)
 }
+
+// exact is b with its capacity cut to its length, so that no append by a
+// reader of the store's slices writes into the store's memory.
+func exact(b []byte) []byte { return b[:len(b):len(b)] }
 
 // push makes v, with key its key's slice, the newest version of it, and
 // keeps its newest version until now behind it.

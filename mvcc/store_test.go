@@ -274,3 +274,34 @@ func TestBulkLoadFillsNodes(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "2", string(v))
 }
+
+// The slices a read hands out are cut to their length, whatever capacity
+// Apply's caller gave them, and a present value is never nil: a reader may
+// hand them on, and an append to one cannot write into the store. Old
+// versions (from the chain's segments) too.
+func TestReadSlicesAreExact(t *testing.T) {
+	s := New()
+	roomy := func(b string) []byte { return append(make([]byte, 0, len(b)+8), b...) }
+	s.Apply(1, nil, []Write{{Key: roomy("a"), Value: roomy("1")}, {Key: roomy("b"), Value: nil}, {Key: roomy("c"), Value: roomy("")}})
+	s.Apply(2, nil, []Write{{Key: roomy("a"), Value: roomy("22")}, {Key: roomy("b"), Value: roomy("x")}, {Key: roomy("c"), Value: roomy("y")}})
+	for _, at := range []int64{1, 2} {
+		var rows []KV
+		rows = s.Range(rows, KeyRange{}, at, false, 0)
+		s.Scan(KeyRange{}, at, true, 0, func(k, v []byte) bool {
+			rows = append(rows, KV{k, v})
+			return true
+		})
+		require.Len(t, rows, 6, "at %d", at)
+		for _, r := range rows {
+			require.Equal(t, len(r.Key), cap(r.Key), "at %d key %q", at, r.Key)
+			require.Equal(t, len(r.Value), cap(r.Value), "at %d key %q", at, r.Key)
+			require.NotNil(t, r.Value, "at %d key %q", at, r.Key)
+		}
+		for _, k := range []string{"a", "b", "c"} {
+			v, ok := s.Get([]byte(k), at)
+			require.True(t, ok)
+			require.NotNil(t, v)
+			require.Equal(t, len(v), cap(v), "at %d key %q", at, k)
+		}
+	}
+}
