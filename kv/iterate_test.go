@@ -151,3 +151,66 @@ func TestOneTransactionFromManyGoroutines(t *testing.T) {
 	}))
 	require.Equal(t, 800, n)
 }
+
+// TestIterateSeesOtherGoroutinesChanges changes the transaction from
+// another goroutine while an iterator is between rows of one batch: the
+// iterator hands out the rest of a batch without taking the lock only while
+// nobody else has taken it, so the writes, the cancel and the close must
+// all show at the next row.
+func TestIterateSeesOtherGoroutinesChanges(t *testing.T) {
+	from := func(tr *Transaction, f func()) {
+		done := make(chan struct{})
+		go func() { defer close(done); f() }()
+		<-done
+	}
+	rows := []string{"a", "1", "b", "2", "c", "3", "d", "4", "e", "5", "f", "6"}
+	all := KeyRange{[]byte("a"), []byte("z")}
+
+	db := openDB(t, nil)
+	put(t, db, rows...)
+	tr := db.NewTransaction()
+	got := collect(t, tr.Iterate(all, RangeOptions{NoCopy: true}), func(kv KeyValue) {
+		if string(kv.Key) == "b" {
+			from(tr, func() {
+				tr.Set([]byte("bb"), []byte("ahead"))
+				tr.Clear([]byte("d"))
+			})
+		}
+	})
+	require.Equal(t, []string{"a", "b", "bb", "c", "e", "f"}, got)
+
+	tr = db.NewTransaction()
+	var keys []string
+	var errs []error
+	for kv, err := range tr.Iterate(all, RangeOptions{}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		keys = append(keys, string(kv.Key))
+		if string(kv.Key) == "b" {
+			from(tr, tr.Cancel)
+		}
+	}
+	require.Equal(t, []string{"a", "b"}, keys)
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrTransactionCancelled)
+
+	db2 := openDB(t, nil)
+	put(t, db2, rows...)
+	tr = db2.NewTransaction()
+	keys, errs = nil, nil
+	for kv, err := range tr.Iterate(all, RangeOptions{}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		keys = append(keys, string(kv.Key))
+		if string(kv.Key) == "b" {
+			from(tr, func() { db2.Close() })
+		}
+	}
+	require.Equal(t, []string{"a", "b"}, keys)
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrDatabaseClosed)
+}

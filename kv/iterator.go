@@ -186,6 +186,22 @@ func (c *cursor) next() (key, value []byte, ok bool, err error) {
 	}
 }
 
+// nextInBatch returns the next row of the current batch, as next would if
+// the transaction had no writes to merge; ok is false when the batch is
+// spent, and next must fetch. The caller knows there are no writes.
+func (c *cursor) nextInBatch() (key, value []byte, ok bool) {
+	if c.dbi == len(c.db) {
+		return nil, nil, false
+	}
+	if c.count++; c.count%paceRows == 0 {
+		c.pace.Pause()
+	}
+	dk := &c.db[c.dbi]
+	c.dbi++
+	c.pos, c.started = dk.Key, true
+	return dk.Key, dk.Value, true
+}
+
 // before reports whether buffer key a is reached no later than database key
 // b in the cursor's direction.
 func (c *cursor) before(a, b []byte) bool {

@@ -107,7 +107,7 @@ func TestNoCopySameRows(t *testing.T) {
 		return nil
 	}))
 	require.NoError(t, db.ReadTransact(func(tr kv.ReadTransaction) error {
-		for _, opts := range []kv.RangeOptions{{}, {Limit: 10}, {Limit: 2000, Reverse: true}, {Reverse: true}} {
+		for _, opts := range []kv.RangeOptions{{}, {Limit: 10}, {Limit: 2000, Reverse: true}, {Reverse: true}, {Limit: 100, Reverse: true}} {
 			r := kv.KeyRange{Begin: []byte("k0005"), End: []byte("k2900")}
 			copied, err := tr.GetRange(r, opts)
 			require.NoError(t, err)
@@ -115,6 +115,12 @@ func TestNoCopySameRows(t *testing.T) {
 			aliased, err := tr.GetRange(r, opts)
 			require.NoError(t, err)
 			require.Equal(t, copied, aliased, "%+v", opts)
+			for _, row := range aliased {
+				// An append to a row must not write into the store.
+				require.Equal(t, len(row.Key), cap(row.Key), "%+v %q", opts, row.Key)
+				require.Equal(t, len(row.Value), cap(row.Value), "%+v %q", opts, row.Key)
+				require.NotNil(t, row.Value, "%+v %q", opts, row.Key)
+			}
 		}
 		return nil
 	}))

@@ -3,6 +3,7 @@ package kv
 import (
 	"bytes"
 	"iter"
+	"unsafe"
 
 	"github.com/plinthdb/plinth/mvcc"
 	"github.com/plinthdb/plinth/selector"
@@ -315,6 +316,13 @@ func (tr *Transaction) getRange(r Range, opts RangeOptions, snap bool) ([]KeyVal
 	}
 	switch {
 	case sc.empty():
+	case tr.writes.pristine() && opts.NoCopy && opts.Limit > 0 && opts.Limit <= cap(b.rows):
+		// Nothing to merge or copy: the store writes its rows straight
+		// into the result, without a call per row, already as aliased
+		// would make them (the store's slices are cut to their length, and
+		// a present value is never nil).
+		rows := tr.db.store.Range(storeRows(b.rows), mvcc.KeyRange{Begin: sc.begin, End: sc.end}, tr.rv, sc.reverse, opts.Limit)
+		b.rows = b.rows[:len(rows)]
 	case tr.writes.pristine():
 		// Nothing of the transaction's own to merge: copy straight from
 		// the store.
@@ -417,6 +425,16 @@ func (b *rowBuilder) result() []KeyValue {
 	}
 	return append(out, b.rows...)
 }
+
+// storeRows is rows as the store's rows, for the store to append to in
+// place, up to rows' capacity. KeyValue and mvcc.KV are the same struct,
+// which the conversion below checks when compiling: a change to either
+// stops the build rather than corrupting rows.
+func storeRows(rows []KeyValue) []mvcc.KV {
+	return unsafe.Slice((*mvcc.KV)(unsafe.Pointer(unsafe.SliceData(rows))), cap(rows))[:len(rows)]
+}
+
+var _ = mvcc.KV(KeyValue{})
 
 // aliased is the row (k, v) without copies, for RangeOptions.NoCopy: the
 // caller may keep the slices but not grow them in place.
@@ -614,6 +632,7 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 			// Without a limit a small first batch: the caller may stop
 			// after a few rows.
 			c = sc.cursor(tr, firstBatch(opts.Limit, 16))
+			tr.iters++
 		}
 		tr.mu.Unlock()
 		if err != nil {
@@ -624,15 +643,16 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 		var first, last []byte
 		done := false // ran to the end of the range or its limit
 		defer func() {
-			if c != nil {
-				c.release()
-			}
-			if snap {
+			if c == nil && snap {
 				return
 			}
 			tr.lock()
 			defer tr.mu.Unlock()
-			if tr.state != stateActive || tr.unvalidated(snap) {
+			if c != nil {
+				c.release()
+				tr.iters--
+			}
+			if snap || tr.state != stateActive || tr.unvalidated(snap) {
 				return
 			}
 			if done {
@@ -642,13 +662,27 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 				tr.addScanConflict(&sc, n, first, last, true)
 			}
 		}()
+		// quick: the transaction had no writes to merge when this
+		// iterator last held its lock, and seen is the count of lock
+		// takings then. While nobody takes the lock (no write, no cancel,
+		// no commit, no reset) the rest of the batch is exactly what next
+		// would produce, and needs no lock. The state (closed, timed out)
+		// is checked again at the next locked row: at least once a batch.
+		quick, seen := false, uint64(0)
 		for c != nil && (opts.Limit == 0 || n < opts.Limit) {
-			tr.lock()
-			err := tr.check()
 			var k, v []byte
 			ok := false
-			if err == nil {
-				k, v, ok, err = c.next() // checks the read version's age
+			if quick && tr.changes.Load() == seen && !tr.db.closed.Load() {
+				k, v, ok = c.nextInBatch()
+			}
+			if !ok {
+				tr.lock()
+				err = tr.check()
+				if err == nil {
+					k, v, ok, err = c.next() // checks the read version's age
+				}
+				quick, seen = tr.writes.pristine(), tr.changes.Load()
+				tr.mu.Unlock()
 			}
 			var kv KeyValue
 			if ok && err == nil {
@@ -658,7 +692,6 @@ func (tr *Transaction) iterate(r Range, opts RangeOptions, snap bool) iter.Seq2[
 					kv = KeyValue{Key: clone(k), Value: clone(v)}
 				}
 			}
-			tr.mu.Unlock()
 			if err != nil {
 				yield(KeyValue{}, err)
 				return

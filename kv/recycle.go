@@ -51,17 +51,21 @@ func (tr *Transaction) lock() {
 	if tr.txn == nil {
 		tr.revive()
 	}
+	if tr.iters > 0 {
+		tr.changes.Add(1)
+	}
 }
 
 // recyclable reports whether kept holds all that distinguishes the ended
 // transaction from a new one: it ended after one attempt, committed or
 // finished as a ReadTransact, with nothing in rareState (callbacks,
 // watches, savepoints, locks, a context, an end error), no idempotency
-// key, no deferred error, and the database's options. Called with mu held.
+// key, no deferred error, no open iterator, and the database's options.
+// Called with mu held.
 func (tr *Transaction) recyclable() bool {
 	o := &tr.db.opts
 	switch {
-	case noRecycle.Load(), tr.rs != nil, tr.idem != nil, tr.err != nil,
+	case noRecycle.Load(), tr.rs != nil, tr.idem != nil, tr.err != nil, tr.iters > 0,
 		tr.writes != nil, tr.registered, !tr.life.ended, tr.life.listed,
 		tr.life.attempts.Load() != 1, tr.life.name.Load() != nil,
 		tr.timeout != o.TransactionTimeout, tr.retryLimit != o.TransactionRetryLimit,
@@ -76,6 +80,9 @@ func (tr *Transaction) recyclable() bool {
 func (tr *Transaction) recycle() {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
+	if tr.iters > 0 {
+		tr.changes.Add(1)
+	}
 	if !tr.recyclable() {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,13 @@ type Transaction struct {
 	// its Transact behaves as if nothing had been recycled.
 	*txn
 	kept kept
+
+	// While an iterator is open (txn.iters > 0), every taking of the lock
+	// counts in changes, so that the iterator can tell, with one atomic
+	// load, that nobody has touched the transaction since it last held the
+	// lock, and hand out the next row of its batch without taking the lock
+	// (see iterate). Code that never iterates pays one branch per lock.
+	changes atomic.Uint64
 }
 
 // txn is a transaction's state. Its parts are named for what each keeps;
@@ -40,6 +48,10 @@ type txn struct {
 	conflicts    // the attempt's read conflict ranges and its size
 	outcome      // how the attempt's Commit ended (commit.go)
 	attemptState // everything else an attempt builds up
+
+	// iters counts the open iterators (see Transaction.changes). Neither
+	// Reset nor OnError clears it: an iterator's end does.
+	iters int
 
 	// Inline first buffers: a small transaction allocates none of its own.
 	arenaBuf [24]byte
