@@ -104,6 +104,9 @@ func (tr *Transaction) commit() error {
 		tr.committedVer = -1
 		return nil
 	}
+	if tr.readOnly {
+		return newError(codeClientInvalidOperation, "a ReadTransact transaction is never committed: its reads recorded no conflict ranges to check its writes against")
+	}
 	if tr.size > tr.sizeLimit {
 		return tr.tooLarge()
 	}

@@ -49,9 +49,10 @@ func (tr *Transaction) SetIsolation(level Isolation) {
 }
 
 // unvalidated reports whether a read adds no read conflict range: a
-// snapshot read, or any read under snapshot isolation. Called with mu held.
+// snapshot read, any read under snapshot isolation, and any read of a
+// ReadTransact, which never commits. Called with mu held.
 func (tr *Transaction) unvalidated(snap bool) bool {
-	return snap || tr.isolation == SnapshotIsolation
+	return snap || tr.isolation == SnapshotIsolation || tr.readOnly
 }
 
 // validateWrite records, under snapshot isolation, a key or range written

@@ -42,6 +42,7 @@ type kept struct {
 	hasRV        bool
 	state        txState // stateCommitted, or stateCancelled by errCancelled
 	autoLock     bool
+	readOnly     bool
 }
 
 // lock takes the transaction's lock, rebuilding its state first if its
@@ -96,6 +97,7 @@ func (tr *Transaction) recycle() {
 		hasRV:        t.hasRV,
 		state:        t.state,
 		autoLock:     t.autoLock,
+		readOnly:     t.readOnly,
 	}
 	tr.txn = nil
 	*t = txn{}
@@ -109,7 +111,7 @@ func (tr *Transaction) revive() {
 	k := &tr.kept
 	tr.txn = &txn{}
 	tr.init() // a new transaction's options and first attempt; its clock reading is replaced below
-	tr.isolation, tr.autoLock = tr.db.opts.Isolation, k.autoLock
+	tr.isolation, tr.autoLock, tr.readOnly = tr.db.opts.Isolation, k.autoLock, k.readOnly
 	tr.created, tr.lastClock = k.started, k.lastClock
 	l := &tr.life
 	l.id, l.started, l.ended = k.id, k.started, true

@@ -204,7 +204,7 @@ func (db *DB) retry(ctx context.Context, nilFn, writes bool, attempt func(tr *Tr
 	}
 	tr := db.newTransaction(false)
 	tr.setContext(ctx)
-	tr.autoLock = writes
+	tr.autoLock, tr.readOnly = writes, !writes
 	var last error // the previous attempt's error
 	for {
 		if cerr := ctx.Err(); cerr != nil {
@@ -313,7 +313,10 @@ func runAttempt(tr *Transaction, fn func(tr *Transaction) error) error {
 
 // ReadTransact runs fn in a transaction that is never committed, retrying
 // fn on retryable errors (such as ErrTransactionTooOld) like Transact. Use
-// it for reads; writes made by fn are discarded. A nil fn is an
+// it for reads; writes made by fn are discarded. Since nothing is checked
+// at a commit, its reads record no read conflict ranges, and a Commit of
+// writes called from fn (through a type assertion) fails with
+// ErrClientInvalidOperation until Reset. A nil fn is an
 // ErrClientInvalidOperation error.
 func (db *DB) ReadTransact(fn func(tr ReadTransaction) error) error {
 	return db.ReadTransactContext(context.Background(), fn)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/plinthdb/plinth/selector"
 )
 
 // conflictOnce makes the first n attempts of a transaction that read key
@@ -199,6 +201,61 @@ func TestReadTransactRetriesAndNeverCommits(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 	require.Nil(t, get(t, db, "w"))
+}
+
+// A ReadTransact never commits, so its reads record no read conflict
+// ranges; a Commit called inside it (through a type assertion) therefore
+// refuses writes, which nothing could check, and accepts an empty one.
+func TestReadTransactRecordsNoConflicts(t *testing.T) {
+	db := openDB(t, nil)
+	put(t, db, "a", "1", "b", "2")
+	require.NoError(t, db.ReadTransact(func(rt ReadTransaction) error {
+		tr := rt.(*Transaction)
+		_, err := tr.Get([]byte("a"))
+		require.NoError(t, err)
+		_, err = tr.GetRange(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{Limit: 1})
+		require.NoError(t, err)
+		for _, err := range tr.Iterate(KeyRange{[]byte("a"), []byte("z")}, RangeOptions{}) {
+			require.NoError(t, err)
+		}
+		_, err = tr.GetKey(selector.FirstGreaterThan([]byte("a")))
+		require.NoError(t, err)
+		tr.mu.Lock()
+		require.Empty(t, tr.reads)
+		tr.mu.Unlock()
+		require.NoError(t, tr.Commit(), "nothing written")
+		return nil
+	}))
+	require.NoError(t, db.ReadTransact(func(rt ReadTransaction) error {
+		tr := rt.(*Transaction)
+		tr.Set([]byte("w"), []byte("1"))
+		require.ErrorIs(t, tr.Commit(), ErrClientInvalidOperation)
+		return nil
+	}))
+	require.Nil(t, get(t, db, "w"))
+
+	// Reset makes a kept ReadTransact transaction an ordinary one.
+	var kept *Transaction
+	require.NoError(t, db.ReadTransact(func(rt ReadTransaction) error {
+		kept = rt.(*Transaction)
+		return nil
+	}))
+	kept.Reset()
+	_, err := kept.Get([]byte("a"))
+	require.NoError(t, err)
+	kept.Set([]byte("w"), []byte("2"))
+	require.NoError(t, kept.Commit())
+	require.Equal(t, []byte("2"), get(t, db, "w"))
+
+	// Transact's reads still record theirs.
+	require.NoError(t, db.Transact(func(tr *Transaction) error {
+		_, err := tr.Get([]byte("a"))
+		require.NoError(t, err)
+		tr.mu.Lock()
+		require.Len(t, tr.reads, 1)
+		tr.mu.Unlock()
+		return nil
+	}))
 }
 
 // After a conflict the backoff doubles from initialBackoff and stops at

@@ -118,6 +118,12 @@ type options struct {
 	// autoLock: run by Transact or TransactContext, whose loop ends every
 	// attempt, so its first read may lock a hot key (hot.go).
 	autoLock bool
+
+	// readOnly: run by ReadTransact or ReadTransactContext, whose
+	// transaction is never committed. Its reads record no read conflict
+	// ranges, which only a commit would check, and Commit refuses its
+	// writes rather than commit them unchecked (commit.go).
+	readOnly bool
 }
 
 // retryState spans attempts: OnError keeps it, Reset restarts it.
@@ -310,6 +316,7 @@ func (tr *Transaction) Reset() {
 	tr.lock()
 	tr.settleAttempt(errReset)
 	tr.init()
+	tr.readOnly = false // the caller's own transaction from here, which may commit
 	tr.restart()
 	a := tr.takePending()
 	tr.mu.Unlock()
