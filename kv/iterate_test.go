@@ -158,7 +158,7 @@ func TestOneTransactionFromManyGoroutines(t *testing.T) {
 // nobody else has taken it, so the writes, the cancel and the close must
 // all show at the next row.
 func TestIterateSeesOtherGoroutinesChanges(t *testing.T) {
-	from := func(tr *Transaction, f func()) {
+	from := func(f func()) {
 		done := make(chan struct{})
 		go func() { defer close(done); f() }()
 		<-done
@@ -171,7 +171,7 @@ func TestIterateSeesOtherGoroutinesChanges(t *testing.T) {
 	tr := db.NewTransaction()
 	got := collect(t, tr.Iterate(all, RangeOptions{NoCopy: true}), func(kv KeyValue) {
 		if string(kv.Key) == "b" {
-			from(tr, func() {
+			from(func() {
 				tr.Set([]byte("bb"), []byte("ahead"))
 				tr.Clear([]byte("d"))
 			})
@@ -179,38 +179,30 @@ func TestIterateSeesOtherGoroutinesChanges(t *testing.T) {
 	})
 	require.Equal(t, []string{"a", "b", "bb", "c", "e", "f"}, got)
 
-	tr = db.NewTransaction()
-	var keys []string
-	var errs []error
-	for kv, err := range tr.Iterate(all, RangeOptions{}) {
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	// stopAtB iterates tr, calling stop from another goroutine at row "b":
+	// the next row must be the error want, and the last.
+	stopAtB := func(tr *Transaction, stop func(), want error) {
+		t.Helper()
+		var keys []string
+		var errs []error
+		for kv, err := range tr.Iterate(all, RangeOptions{}) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			keys = append(keys, string(kv.Key))
+			if string(kv.Key) == "b" {
+				from(stop)
+			}
 		}
-		keys = append(keys, string(kv.Key))
-		if string(kv.Key) == "b" {
-			from(tr, tr.Cancel)
-		}
+		require.Equal(t, []string{"a", "b"}, keys)
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], want)
 	}
-	require.Equal(t, []string{"a", "b"}, keys)
-	require.Len(t, errs, 1)
-	require.ErrorIs(t, errs[0], ErrTransactionCancelled)
+	tr = db.NewTransaction()
+	stopAtB(tr, tr.Cancel, ErrTransactionCancelled)
 
 	db2 := openDB(t, nil)
 	put(t, db2, rows...)
-	tr = db2.NewTransaction()
-	keys, errs = nil, nil
-	for kv, err := range tr.Iterate(all, RangeOptions{}) {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		keys = append(keys, string(kv.Key))
-		if string(kv.Key) == "b" {
-			from(tr, func() { db2.Close() })
-		}
-	}
-	require.Equal(t, []string{"a", "b"}, keys)
-	require.Len(t, errs, 1)
-	require.ErrorIs(t, errs[0], ErrDatabaseClosed)
+	stopAtB(db2.NewTransaction(), func() { db2.Close() }, ErrDatabaseClosed)
 }
