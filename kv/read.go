@@ -437,7 +437,9 @@ func storeRows(rows []KeyValue) []mvcc.KV {
 var _ = mvcc.KV(KeyValue{})
 
 // aliased is the row (k, v) without copies, for RangeOptions.NoCopy: the
-// caller may keep the slices but not grow them in place.
+// caller may keep the slices but not grow them in place. The store's own
+// slices come so already (mvcc keeps them cut and non-nil); the rule
+// matters for rows from the transaction's write buffer.
 func aliased(k, v []byte) KeyValue {
 	if v == nil {
 		v = []byte{} // as a copy would be: a present key has a non-nil value

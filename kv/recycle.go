@@ -81,10 +81,7 @@ func (tr *Transaction) recyclable() bool {
 func (tr *Transaction) recycle() {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if tr.iters > 0 {
-		tr.changes.Add(1)
-	}
-	if !tr.recyclable() {
+	if !tr.recyclable() { // an open iterator keeps the state: see changes
 		return
 	}
 	t := tr.txn

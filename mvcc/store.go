@@ -343,10 +343,7 @@ func (s *Store) Apply(ver int64, clears []KeyRange, writes []Write) {
 }
 
 func (s *Store) put(ver int64, w Write) {
-	w.Key, w.Value = exact(w.Key), exact(w.Value)
-	if w.Value == nil {
-		w.Value = []byte{}
-	}
+	w.Key = exact(w.Key)
 	q := pivot(w.Key)
 	if w.Delete {
 		// A deletion must not create an item, so look before writing.
@@ -355,7 +352,10 @@ func (s *Store) put(ver int64, w Write) {
 		}
 		return
 	}
-	v := version{ver: ver, value: w.Value}
+	v := version{ver: ver, value: exact(w.Value)}
+	if v.value == nil {
+		v.value = []byte{} // a present value is never nil
+	}
 	it, found := s.upsert(&q)
 	if !found {
 		it.setNewest(v)
