@@ -305,3 +305,73 @@ func TestReadSlicesAreExact(t *testing.T) {
 		}
 	}
 }
+
+// Walks over a tree of many leaves stop exactly at the range's bounds in
+// both directions, wherever those fall: before the first key, between
+// keys, on a key, at a leaf's edge, past the last key, or with the begin
+// above the end. Every read path (Range, Scan, ScanBounded) against the
+// model, with limits below, at and above a step, and some keys deleted or
+// overwritten after the read version so that visits and rows differ.
+func TestWalksStopAtBounds(t *testing.T) {
+	const keys = 1500 // about 24 full leaves
+	key := func(i int) []byte { return []byte(fmt.Sprintf("k%05d", 2*i)) }
+	s := New()
+	m := &model{states: []map[string]string{{}}}
+	apply := func(writes []Write) {
+		s.Apply(int64(len(m.states)), nil, writes)
+		m.apply(nil, writes)
+	}
+	var ws []Write
+	for i := range keys {
+		ws = append(ws, Write{Key: key(i), Value: []byte(fmt.Sprint("v", i))})
+	}
+	apply(ws)
+	ws = nil
+	for i := 0; i < keys; i += 3 {
+		ws = append(ws, Write{Key: key(i), Delete: i%2 == 0, Value: []byte("new")})
+	}
+	apply(ws)
+	// Bounds: every leaf edge's key and its neighbours in between, the
+	// ends of the key space, and the keys' odd numbers (between keys).
+	var bounds [][]byte
+	for i := 0; i <= 2*keys+2; i++ {
+		if i%63 <= 2 || i%64 <= 2 || i < 4 || i > 2*keys-4 {
+			bounds = append(bounds, []byte(fmt.Sprintf("k%05d", i)))
+		}
+	}
+	bounds = append(bounds, []byte{}, []byte("a"), []byte("z"))
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 3000 {
+		b, e := bounds[r.IntN(len(bounds))], bounds[r.IntN(len(bounds))]
+		if r.IntN(6) == 0 {
+			e = nil
+		}
+		rg, rev := KeyRange{Begin: b, End: e}, r.IntN(2) == 0
+		lim := []int{0, 1, 7, 100, MaxBoundedScan, MaxBoundedScan + 1, 1000}[r.IntN(7)]
+		at := int64(1 + r.IntN(2))
+		want := nilIfEmpty(m.scan(at, rg, rev, lim))
+		if bytes.Compare(b, e) >= 0 && e != nil {
+			want = nil
+		}
+		var got []string
+		for _, kv := range s.Range(nil, rg, at, rev, lim) {
+			got = append(got, string(kv.Key)+"="+string(kv.Value))
+		}
+		require.Equal(t, want, nilIfEmpty(got), "Range %q rev=%v lim=%d at %d", rg, rev, lim, at)
+		for name, read := range map[string]func(KeyRange, int64, bool, int, func(k, v []byte) bool){"Scan": s.Scan, "ScanBounded": s.ScanBounded} {
+			got = nil
+			read(rg, at, rev, lim, func(k, v []byte) bool {
+				got = append(got, string(k)+"="+string(v))
+				return true
+			})
+			require.Equal(t, want, nilIfEmpty(got), "%s %q rev=%v lim=%d at %d", name, rg, rev, lim, at)
+		}
+	}
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
